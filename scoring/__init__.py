@@ -1,0 +1,1 @@
+"""Scoring: scenario and exercise events in, explained report out. Pure Python, no I/O."""

@@ -1,0 +1,359 @@
+"""The ``crisisdrill`` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from .config import Settings, SettingsError, load_settings
+from .engine.durations import format_clock, format_duration
+from .engine.exercise import CommandRejected, Exercise
+from .engine.loader import check_scenario_file
+from .engine.scenario import Scenario
+from .paths import scenarios_dir
+from .services import DatabaseUnreachable, Services, UnknownScenario, open_services
+from .store import accounts, migrate, projections
+
+DEMO_SCENARIO = "ceo-scandal"
+DEMO_TEAMS = ("Red", "Blue", "Green")
+DEMO_FACILITATOR = "demo"
+
+
+def fail(message: str, status: int = 2) -> None:
+    click.echo(f"crisisdrill: {message}", err=True)
+    sys.exit(status)
+
+
+@contextmanager
+def services_or_exit(needs_schema: bool = True) -> Iterator[Services]:
+    """Open the services, turning unreachable databases and bad settings into clear errors."""
+    try:
+        services = open_services(load_settings())
+        services.check_database()
+        if needs_schema and not migrate.is_up_to_date(services.engine):
+            fail("the database schema is not up to date: run `crisisdrill db upgrade` first")
+        yield services
+    except SettingsError as exc:
+        fail(str(exc))
+    except DatabaseUnreachable as exc:
+        fail(str(exc))
+    except (OperationalError, ProgrammingError) as exc:
+        fail(f"database error: {str(exc.orig or exc).splitlines()[0]}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="crisisdrill")
+def main() -> None:
+    """Crisis Drill: rehearse a social-media crisis with live injects and explainable scores."""
+
+
+# --- server -------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on (HOST, default 127.0.0.1).")
+@click.option("--port", type=int, help="Port (PORT, default 5000).")
+@click.option("--async-mode", type=click.Choice(["eventlet", "gevent", "threading"]), help="ASYNC_MODE.")
+def run(host: str | None, port: int | None, async_mode: str | None) -> None:
+    """Start the server (eventlet by default)."""
+    env = dict(os.environ)
+    if host:
+        env["HOST"] = host
+    if port:
+        env["PORT"] = str(port)
+    if async_mode:
+        env["ASYNC_MODE"] = async_mode
+    # A fresh interpreter, so the entry module can monkey-patch before anything else is imported.
+    os.execve(sys.executable, [sys.executable, "-m", "simulator.serve"], env)
+
+
+# --- scenarios ----------------------------------------------------------------------------------
+
+
+@main.group()
+def scenario() -> None:
+    """Validate, list and show scenarios."""
+
+
+@scenario.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def scenario_validate(paths: tuple[Path, ...]) -> None:
+    """Check scenario files (default: the whole library). Exit 1 on any error."""
+    files: list[Path] = []
+    for path in paths or (scenarios_dir(),):
+        if path.is_dir():
+            files += sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+        else:
+            files.append(path)
+    if not files:
+        fail("no scenario file to validate", 1)
+    bad = 0
+    seen_ids: dict[str, Path] = {}
+    for path in files:
+        found, problems = check_scenario_file(path)
+        if found is not None and found.id in seen_ids:
+            click.echo(f"{path}:1: id: scenario id {found.id!r} is already used by {seen_ids[found.id]}")
+            bad += 1
+            continue
+        if problems:
+            bad += 1
+            for problem in problems:
+                click.echo(str(problem))
+        else:
+            assert found is not None
+            seen_ids[found.id] = path
+            click.echo(f"{path}: ok ({found.id}, {len(found.injects)} injects)")
+    if bad:
+        click.echo(f"{bad} of {len(files)} file(s) invalid", err=True)
+        sys.exit(1)
+
+
+def _library() -> Any:
+    from .services import ScenarioLibrary
+
+    return ScenarioLibrary(scenarios_dir())
+
+
+@scenario.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def scenario_list(as_json: bool) -> None:
+    """List the scenario library."""
+    library = _library()
+    rows = [
+        {
+            "id": s.id,
+            "language": s.language.value,
+            "duration": format_duration(s.duration),
+            "injects": len(s.injects),
+            "title": s.title,
+        }
+        for s in library.all()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{'ID':<22} {'LANG':<4} {'LENGTH':>7} {'INJECTS':>7}  TITLE")
+        for r in rows:
+            click.echo(f"{r['id']:<22} {r['language']:<4} {r['duration']:>7} {r['injects']:>7}  {r['title']}")
+    for problem in library.problems:
+        click.echo(f"warning: {problem}", err=True)
+
+
+@scenario.command("show")
+@click.argument("scenario_id")
+def scenario_show(scenario_id: str) -> None:
+    """Show a scenario and the timeline of its injects."""
+    try:
+        found: Scenario = _library().get(scenario_id)
+    except UnknownScenario as exc:
+        fail(str(exc), 1)
+        return
+    click.echo(f"{found.title}  [{found.id}, {found.language.value}, {format_duration(found.duration)}]")
+    click.echo(f"Organisation: {found.organisation.name} {found.organisation.handle}")
+    click.echo(f"\n{found.summary}\n")
+    click.echo(
+        f"Facts: {len(found.facts)}   Personas: {len(found.personas)}   Injects: {len(found.injects)}\n"
+    )
+    timed = sorted((i for i in found.injects if i.at is not None), key=lambda i: i.at or 0)
+    triggered = [i for i in found.injects if i.at is None]
+    for inject in timed:
+        click.echo(_inject_line(found, inject, format_clock(inject.at or 0)))
+    if triggered:
+        click.echo("\nFired by escalations or by hand:")
+        for inject in triggered:
+            sources = [
+                f"{src.id} ({rule.when}{' ' + format_duration(rule.after) if rule.after else ''}"
+                f"{' ' + rule.flag if rule.flag else ''})"
+                for src in found.injects
+                for rule in src.escalate
+                if rule.inject == inject.id
+            ]
+            line = _inject_line(found, inject, "   --   ")
+            click.echo(line + (f"  ← {', '.join(sources)}" if sources else ""))
+
+
+def _inject_line(found: Scenario, inject: Any, when: str) -> str:
+    persona = found.persona(inject.from_)
+    reply = f" reply≤{format_duration(inject.reply_within)}" if inject.expects_reply else ""
+    targets = "" if inject.to == "all" else f" → {','.join(inject.to)}"
+    return (
+        f"{when}  {inject.channel.value:<9} sev{inject.severity} {inject.id:<26} "
+        f"{persona.name} ({persona.kind.value}){reply}{targets}"
+    )
+
+
+@scenario.command("schema")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file instead of stdout.")
+def scenario_schema(output: Path | None) -> None:
+    """Print the JSON Schema of the scenario format (generated from the models)."""
+    text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    schema = Scenario.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Crisis Drill scenario"
+    return schema
+
+
+# --- exercises ----------------------------------------------------------------------------------
+
+
+@main.group()
+def exercise() -> None:
+    """Create and list exercises."""
+
+
+@exercise.command("create")
+@click.option("--scenario", "scenario_id", required=True, help="Scenario id (see `scenario list`).")
+@click.option("--teams", required=True, help='Comma-separated team names, e.g. "Red,Blue,Green".')
+@click.option("--title", help="Exercise title (default: the scenario's).")
+@click.option("--speed", type=float, default=1.0, show_default=True, help="Time compression ×1 to ×60.")
+@click.option("--owner", help="Facilitator who owns the exercise.")
+def exercise_create(scenario_id: str, teams: str, title: str | None, speed: float, owner: str | None) -> None:
+    """Create an exercise and print each team's join code."""
+    names = [n.strip() for n in teams.split(",")]
+    if not teams.strip():
+        fail('--teams needs at least one team name, e.g. --teams "Red,Blue"', 1)
+    with services_or_exit() as services:
+        try:
+            chosen = services.library.get(scenario_id)
+            created = services.store.create_exercise(chosen, names, title=title, speed=speed, owner=owner)
+        except (UnknownScenario, CommandRejected) as exc:
+            fail(str(exc), 1)
+            return
+        print_exercise(services.settings, created)
+
+
+def print_exercise(settings: Settings, created: Exercise) -> None:
+    state = created.state
+    base = settings.base_url
+    click.echo(f"Exercise {state.exercise_id}: {state.title} ({state.scenario.id}, {state.status})")
+    click.echo(f"  Facilitator console: {base}/facilitator/exercises/{state.exercise_id}")
+    click.echo(f"  Projector view:      {base}/projector/{state.exercise_id}")
+    for team in state.teams.values():
+        click.echo(f"  {team.name:<16} join code {team.join_code}   {base}/join/{team.join_code}")
+
+
+@exercise.command("list")
+def exercise_list() -> None:
+    """List exercises, newest first."""
+    with services_or_exit() as services:
+        rows = services.store.list_exercises()
+        if not rows:
+            click.echo('No exercise yet: `crisisdrill exercise create --scenario ID --teams "A,B"`.')
+        for row in rows:
+            click.echo(
+                f"{row.id}  {row.status:<8} {row.scenario_id:<20} {row.created_at:%Y-%m-%d %H:%M}  {row.title}"
+            )
+
+
+# --- database -----------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    with services_or_exit(needs_schema=False) as services:
+        migrate.upgrade(services.engine)
+        url = services.engine.url.render_as_string(hide_password=True)
+        click.echo(f"Database {url} is at revision {migrate.current_revision(services.engine)}.")
+
+
+@db.command("rebuild")
+def db_rebuild() -> None:
+    """Rebuild every projection table from the event log."""
+    with services_or_exit() as services, services.sessions.begin() as session:
+        count = projections.rebuild(session)
+    click.echo(f"Rebuilt projections from {count} events.")
+
+
+# --- facilitators and the demo ------------------------------------------------------------------
+
+
+@main.group()
+def facilitator() -> None:
+    """Facilitator accounts."""
+
+
+@facilitator.command("add")
+@click.argument("name")
+@click.option("--password", help="Password (default: generate one and print it).")
+def facilitator_add(name: str, password: str | None) -> None:
+    """Create a facilitator account."""
+    generated = password is None
+    password = password or accounts.new_password()
+    with services_or_exit() as services:
+        try:
+            accounts.add_facilitator(services.sessions, services.clock, name, password)
+        except accounts.AccountError as exc:
+            fail(str(exc), 1)
+    click.echo(f"Facilitator {name} created." + (f" Password: {password}" if generated else ""))
+
+
+@main.command()
+def demo() -> None:
+    """Prepare the demo: database, a demo facilitator, a CEO-scandal exercise with three teams.
+
+    Safe to run again: it reuses the demo account and the demo exercise while it is not ended."""
+    with services_or_exit(needs_schema=False) as services:
+        migrate.upgrade(services.engine)
+        password = ensure_demo_facilitator(services)
+        current = next(
+            (r for r in services.store.list_exercises() if r.label == "demo" and r.status != "ended"), None
+        )
+        if current is None:
+            try:
+                chosen = services.library.get(DEMO_SCENARIO)
+            except UnknownScenario as exc:
+                fail(str(exc), 1)
+                return
+            created = services.store.create_exercise(
+                chosen, DEMO_TEAMS, owner=DEMO_FACILITATOR, label="demo", speed=10
+            )
+        else:
+            created = services.store.exercise(current.id)
+        base = services.settings.base_url
+        click.echo("")
+        click.echo("Crisis Drill demo")
+        click.echo(f"  Sign in at {base}/facilitator/login as {DEMO_FACILITATOR!r}, password {password}")
+        print_exercise(services.settings, created)
+        click.echo("")
+
+
+def ensure_demo_facilitator(services: Services) -> str:
+    """The demo account's password, kept in ``instance/demo-facilitator.txt`` so reruns print it."""
+    path = services.settings.instance_dir / "demo-facilitator.txt"
+    if path.exists():
+        password = path.read_text(encoding="utf-8").strip()
+    else:
+        password = accounts.new_password()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(password + "\n", encoding="utf-8")
+        path.chmod(0o600)
+    if DEMO_FACILITATOR in accounts.facilitator_names(services.sessions):
+        accounts.set_password(services.sessions, DEMO_FACILITATOR, password)
+    else:
+        accounts.add_facilitator(services.sessions, services.clock, DEMO_FACILITATOR, password)
+    return password
+
+
+if __name__ == "__main__":
+    main()

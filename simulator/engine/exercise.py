@@ -1,0 +1,590 @@
+"""The exercise state machine: draft → running ⇄ paused → ended.
+
+``ExerciseState`` is a pure fold of the event list; ``Exercise`` turns commands into new events.
+Commands never mutate state: the caller persists the events they return, then ``apply``s them. That
+order means a command can be retried after a write conflict by re-running it on the fresher state.
+
+Time: every command takes ``now`` (UTC). Scenario time advances at ``speed`` scenario seconds per wall
+second while running and stands still while paused, so paused spans never count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from scoring.matching import first_match
+
+from .events import Event, EventType, delivery_key, escalation_key, reply_key
+from .scenario import Channel, Inject, Persona, Scenario
+from .schedule import Release, due_releases
+
+MIN_SPEED, MAX_SPEED = 1.0, 60.0
+MAX_TEAMS = 50
+TEAM_NAME_MAX = 40
+DISPLAY_NAME_MAX = 40
+
+REPLY_KINDS = ("public", "dm", "statement", "email")
+"""public: a reply under the post on its channel; dm: a private message to the author; statement: a
+press or holding statement; email: an answer to an email."""
+
+REPLY_LIMITS = {"microblog": 280, "social": 2000, "dm": 1000, "statement": 5000, "email": 5000}
+
+
+class Status(StrEnum):
+    draft = "draft"
+    running = "running"
+    paused = "paused"
+    ended = "ended"
+
+
+class CommandRejected(ValueError):
+    """A command that cannot apply to the exercise as it is; the message says why."""
+
+
+@dataclass(frozen=True)
+class Team:
+    slot: str
+    name: str
+    join_code: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    inject_id: str
+    team: str
+    scenario_s: float
+    at: datetime
+    origin: str
+    due_s: float
+
+
+@dataclass(frozen=True)
+class Reply:
+    reply_id: str
+    team: str
+    inject_id: str | None
+    channel: str
+    kind: str
+    text: str
+    author: str
+    scenario_s: float
+    at: datetime
+    key: str
+
+
+@dataclass
+class ExerciseState:
+    """Everything known about one exercise, folded from its events."""
+
+    exercise_id: str
+    scenario: Scenario
+    title: str
+    status: Status = Status.draft
+    speed: float = 1.0
+    anchor_at: datetime | None = None
+    anchor_s: float = 0.0
+    teams: dict[str, Team] = field(default_factory=dict)
+    participants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deliveries: dict[tuple[str, str], Delivery] = field(default_factory=dict)
+    replies: list[Reply] = field(default_factory=list)
+    replies_by_key: dict[tuple[str, str], Reply] = field(default_factory=dict)
+    first_reply_s: dict[tuple[str, str], float] = field(default_factory=dict)
+    escalations: set[tuple[str, int, str]] = field(default_factory=set)
+    skipped: set[str] = field(default_factory=set)
+    held: set[str] = field(default_factory=set)
+    adhoc_injects: dict[str, Inject] = field(default_factory=dict)
+    adhoc_personas: dict[str, Persona] = field(default_factory=dict)
+    last_seq: int = 0
+
+    @property
+    def team_slots(self) -> list[str]:
+        return list(self.teams)
+
+    def scenario_time(self, now: datetime) -> float:
+        """Scenario seconds elapsed at wall time ``now`` (paused spans excluded, speed applied)."""
+        if self.status is not Status.running or self.anchor_at is None:
+            return self.anchor_s
+        return self.anchor_s + max(0.0, (now - self.anchor_at).total_seconds()) * self.speed
+
+    def inject(self, inject_id: str) -> Inject | None:
+        if inject_id in self.adhoc_injects:
+            return self.adhoc_injects[inject_id]
+        return next((i for i in self.scenario.injects if i.id == inject_id), None)
+
+    def persona(self, persona_id: str) -> Persona | None:
+        if persona_id in self.adhoc_personas:
+            return self.adhoc_personas[persona_id]
+        return next((p for p in self.scenario.personas if p.id == persona_id), None)
+
+    def team_by_code(self, code: str) -> Team | None:
+        wanted = code.strip().upper()
+        return next((t for t in self.teams.values() if t.join_code == wanted), None)
+
+
+class Exercise:
+    """An exercise: its state, and commands that return the events they imply."""
+
+    def __init__(self, state: ExerciseState) -> None:
+        self.state = state
+
+    # --- building ------------------------------------------------------------------------------
+
+    @staticmethod
+    def create(
+        exercise_id: str,
+        scenario: Scenario,
+        team_names: Sequence[str],
+        join_codes: Sequence[str],
+        now: datetime,
+        title: str | None = None,
+        speed: float = 1.0,
+    ) -> Event:
+        """The event that creates an exercise; it carries a snapshot of the scenario, so later edits
+        to the scenario file never change an exercise already created."""
+        names = check_team_names(team_names)
+        if len(join_codes) != len(names) or len(set(join_codes)) != len(join_codes):
+            raise CommandRejected("each team needs its own join code")
+        check_speed(speed)
+        teams = [
+            {"slot": f"team-{i}", "name": name, "join_code": code.upper()}
+            for i, (name, code) in enumerate(zip(names, join_codes, strict=True), start=1)
+        ]
+        return Event(
+            EventType.exercise_created,
+            now,
+            0.0,
+            {
+                "exercise_id": exercise_id,
+                "title": (title or scenario.title).strip(),
+                "scenario": scenario.model_dump(mode="json", by_alias=True),
+                "teams": teams,
+                "speed": speed,
+            },
+        )
+
+    @classmethod
+    def from_events(cls, events: Iterable[Event]) -> Exercise:
+        """Rebuild an exercise from its stored events (the first must be ``exercise_created``)."""
+        iterator = iter(events)
+        first = next(iterator, None)
+        if first is None or first.type is not EventType.exercise_created:
+            raise ValueError("an exercise's event log must start with exercise_created")
+        exercise = cls(
+            ExerciseState(
+                exercise_id=first.data["exercise_id"],
+                scenario=Scenario.model_validate(first.data["scenario"]),
+                title=first.data["title"],
+                speed=float(first.data.get("speed", 1.0)),
+            )
+        )
+        exercise.apply(first)
+        for event in iterator:
+            exercise.apply(event)
+        return exercise
+
+    def apply(self, event: Event) -> None:
+        """Fold one event into the state."""
+        s, d = self.state, event.data
+        match event.type:
+            case EventType.exercise_created:
+                for team in d["teams"]:
+                    s.teams[team["slot"]] = Team(team["slot"], team["name"], team["join_code"])
+            case EventType.team_added:
+                s.teams[d["slot"]] = Team(d["slot"], d["name"], d["join_code"])
+            case EventType.participant_joined:
+                s.participants[d["participant_id"]] = dict(d)
+            case EventType.exercise_started | EventType.exercise_resumed:
+                s.status, s.anchor_at, s.anchor_s = Status.running, event.at, event.scenario_s
+                s.speed = float(d.get("speed", s.speed))
+            case EventType.exercise_paused:
+                s.status, s.anchor_s = Status.paused, event.scenario_s
+            case EventType.speed_changed:
+                s.anchor_at, s.anchor_s, s.speed = event.at, event.scenario_s, float(d["speed"])
+            case EventType.exercise_ended:
+                s.status, s.anchor_s = Status.ended, event.scenario_s
+            case EventType.inject_delivered:
+                key = (d["inject_id"], d["team"])
+                s.deliveries[key] = Delivery(
+                    d["inject_id"], d["team"], event.scenario_s, event.at, d["origin"], d["due_s"]
+                )
+            case EventType.inject_skipped:
+                s.skipped.add(d["inject_id"])
+            case EventType.inject_held:
+                s.held.add(d["inject_id"])
+            case EventType.inject_unheld:
+                s.held.discard(d["inject_id"])
+            case EventType.adhoc_inject_posted:
+                if d.get("persona"):
+                    persona = Persona.model_validate(d["persona"])
+                    s.adhoc_personas[persona.id] = persona
+                inject = Inject.model_validate(d["inject"])
+                s.adhoc_injects[inject.id] = inject
+            case EventType.escalation_fired:
+                s.escalations.add((d["source_inject"], d["rule"], d["team"]))
+            case EventType.reply_posted:
+                reply = Reply(
+                    d["reply_id"], d["team"], d.get("inject_id"), d["channel"], d["kind"],
+                    d["text"], d["author"], event.scenario_s, event.at, d["key"],
+                )  # fmt: skip
+                s.replies.append(reply)
+                s.replies_by_key[(reply.team, reply.key)] = reply
+                if reply.inject_id is not None:
+                    s.first_reply_s.setdefault((reply.inject_id, reply.team), reply.scenario_s)
+            case EventType.facilitator_message:
+                pass
+        if event.seq is not None:
+            s.last_seq = event.seq
+
+    def apply_all(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self.apply(event)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _event(self, kind: EventType, now: datetime, data: dict[str, Any], key: str | None = None) -> Event:
+        return Event(kind, now, self.state.scenario_time(now), data, key)
+
+    def _require(self, *allowed: Status, doing: str) -> None:
+        if self.state.status not in allowed:
+            raise CommandRejected(f"cannot {doing}: the exercise is {self.state.status}")
+
+    def _deliver(self, now: datetime, release: Release) -> Event:
+        data = {
+            "inject_id": release.inject_id,
+            "team": release.team,
+            "origin": release.origin,
+            "due_s": release.due_s,
+        }
+        if release.cause:
+            data["cause"] = release.cause
+        return self._event(
+            EventType.inject_delivered, now, data, delivery_key(release.inject_id, release.team)
+        )
+
+    def _escalate(self, now: datetime, release: Release) -> list[Event]:
+        cause = release.cause
+        fired = self._event(
+            EventType.escalation_fired,
+            now,
+            {**cause, "team": release.team, "target_inject": release.inject_id},
+            escalation_key(cause["source_inject"], cause["rule"], release.team),
+        )
+        return [fired, self._deliver(now, release)]
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def start(self, now: datetime, speed: float | None = None) -> list[Event]:
+        self._require(Status.draft, doing="start")
+        speed = check_speed(self.state.speed if speed is None else speed)
+        return [
+            self._event(EventType.exercise_started, now, {"speed": speed}),
+            *self._releases(now, 0.0),
+        ]
+
+    def pause(self, now: datetime) -> list[Event]:
+        self._require(Status.running, doing="pause")
+        return [*self.tick(now), self._event(EventType.exercise_paused, now, {})]
+
+    def resume(self, now: datetime) -> list[Event]:
+        self._require(Status.paused, doing="resume")
+        return [self._event(EventType.exercise_resumed, now, {})]
+
+    def end(self, now: datetime) -> list[Event]:
+        self._require(Status.running, Status.paused, doing="end")
+        due = self.tick(now) if self.state.status is Status.running else []
+        return [*due, self._event(EventType.exercise_ended, now, {})]
+
+    def set_speed(self, now: datetime, speed: float) -> list[Event]:
+        self._require(Status.draft, Status.running, Status.paused, doing="change the speed")
+        return [self._event(EventType.speed_changed, now, {"speed": check_speed(speed)})]
+
+    def add_team(self, now: datetime, name: str, join_code: str) -> list[Event]:
+        self._require(Status.draft, Status.running, Status.paused, doing="add a team")
+        names = check_team_names([*[t.name for t in self.state.teams.values()], name])
+        slot = f"team-{len(self.state.teams) + 1}"
+        return [
+            self._event(EventType.team_added, now, {"slot": slot, "name": names[-1], "join_code": join_code})
+        ]
+
+    def join(self, now: datetime, participant_id: str, team: str, display_name: str) -> list[Event]:
+        """A participant joins a team with a display name."""
+        self._require(Status.draft, Status.running, Status.paused, doing="join")
+        if team not in self.state.teams:
+            raise CommandRejected(f"unknown team {team!r}")
+        name = " ".join(str(display_name).split())
+        if not name or len(name) > DISPLAY_NAME_MAX:
+            raise CommandRejected(f"display name must be 1 to {DISPLAY_NAME_MAX} characters")
+        data = {"participant_id": participant_id, "team": team, "display_name": name}
+        return [self._event(EventType.participant_joined, now, data, f"join:{participant_id}")]
+
+    # --- releasing injects ---------------------------------------------------------------------
+
+    def _releases(self, now: datetime, scenario_s: float) -> list[Event]:
+        events: list[Event] = []
+        for release in due_releases(self.state, scenario_s):
+            if release.origin == "escalation":
+                events.extend(self._escalate(now, release))
+            else:
+                events.append(self._deliver(now, release))
+        return events
+
+    def tick(self, now: datetime) -> list[Event]:
+        """Deliveries and escalations due at ``now``; nothing when not running."""
+        if self.state.status is not Status.running:
+            return []
+        return self._releases(now, self.state.scenario_time(now))
+
+    def fire_now(self, now: datetime, inject_id: str, teams: Sequence[str] | None = None) -> list[Event]:
+        """Deliver an inject at once to its target teams (or ``teams``) that do not have it yet.
+
+        Returns no event when every one of them already has it: nothing is released twice."""
+        self._require(Status.running, Status.paused, doing="fire an inject")
+        inject = self._known_inject(inject_id)
+        targets = self._targets(inject, teams)
+        at_s = self.state.scenario_time(now)
+        return [
+            self._deliver(now, Release(inject_id, team, "manual", at_s))
+            for team in targets
+            if (inject_id, team) not in self.state.deliveries
+        ]
+
+    def skip(self, now: datetime, inject_id: str) -> list[Event]:
+        self._require(Status.draft, Status.running, Status.paused, doing="skip an inject")
+        self._known_inject(inject_id)
+        if inject_id in self.state.skipped:
+            return []
+        return [self._event(EventType.inject_skipped, now, {"inject_id": inject_id})]
+
+    def hold(self, now: datetime, inject_id: str) -> list[Event]:
+        self._require(Status.draft, Status.running, Status.paused, doing="hold an inject")
+        self._known_inject(inject_id)
+        if inject_id in self.state.held:
+            return []
+        return [self._event(EventType.inject_held, now, {"inject_id": inject_id})]
+
+    def unhold(self, now: datetime, inject_id: str) -> list[Event]:
+        self._require(Status.draft, Status.running, Status.paused, doing="release a held inject")
+        self._known_inject(inject_id)
+        if inject_id not in self.state.held:
+            return []
+        return [self._event(EventType.inject_unheld, now, {"inject_id": inject_id})]
+
+    def post_adhoc(
+        self,
+        now: datetime,
+        *,
+        channel: str,
+        text: str,
+        persona_id: str | None = None,
+        new_persona: dict[str, Any] | None = None,
+        teams: Sequence[str] | None = None,
+        subject: str | None = None,
+        expects_reply: bool = False,
+        reply_within_s: float | None = None,
+        severity: int = 1,
+        in_reply_to: str | None = None,
+    ) -> list[Event]:
+        """Role-play: post a new inject now, as an existing persona or a new one, to all or some teams."""
+        self._require(Status.running, Status.paused, doing="post an ad-hoc inject")
+        persona_data = None
+        if new_persona is not None:
+            persona_data = {"kind": "public", **new_persona}
+            persona_data.setdefault("id", f"adhoc-persona-{len(self.state.adhoc_personas) + 1}")
+            try:
+                persona = Persona.model_validate(persona_data)
+            except ValueError as exc:
+                raise CommandRejected(f"invalid persona: {_first_error(exc)}") from None
+            if self.state.persona(persona.id) is not None:
+                raise CommandRejected(f"persona id {persona.id!r} already exists")
+            persona_id, persona_data = persona.id, persona.model_dump(mode="json")
+        if not persona_id or (persona_data is None and self.state.persona(persona_id) is None):
+            raise CommandRejected(f"unknown persona {persona_id!r}")
+        if in_reply_to is not None and not any(r.reply_id == in_reply_to for r in self.state.replies):
+            raise CommandRejected(f"unknown reply {in_reply_to!r}")
+        target_teams = list(teams) if teams else "all"
+        inject_id = f"adhoc-{len(self.state.adhoc_injects) + 1}"
+        raw = {
+            "id": inject_id,
+            "channel": channel,
+            "from": persona_id,
+            "subject": subject,
+            "text": text,
+            "to": target_teams,
+            "expects_reply": expects_reply,
+            "reply_within": reply_within_s,
+            "severity": severity,
+        }
+        try:
+            inject = Inject.model_validate(raw)
+        except ValueError as exc:
+            raise CommandRejected(f"invalid ad-hoc inject: {_first_error(exc)}") from None
+        targets = self._targets(inject, teams)
+        posted = {"inject": inject.model_dump(mode="json", by_alias=True), "persona": persona_data}
+        if in_reply_to:
+            posted["in_reply_to"] = in_reply_to
+        at_s = self.state.scenario_time(now)
+        events = [self._event(EventType.adhoc_inject_posted, now, posted)]
+        events += [self._deliver(now, Release(inject_id, team, "adhoc", at_s)) for team in targets]
+        return events
+
+    def message(self, now: datetime, text: str, teams: Sequence[str] | None = None) -> list[Event]:
+        """A facilitator message (out of the fiction) to all or some teams."""
+        self._require(Status.draft, Status.running, Status.paused, doing="send a message")
+        text = str(text).strip()
+        if not text or len(text) > 1000:
+            raise CommandRejected("a message must be 1 to 1000 characters")
+        unknown = [t for t in teams or [] if t not in self.state.teams]
+        if unknown:
+            raise CommandRejected(f"unknown team(s) {', '.join(unknown)}")
+        return [self._event(EventType.facilitator_message, now, {"text": text, "teams": list(teams or [])})]
+
+    # --- replies -------------------------------------------------------------------------------
+
+    def post_reply(
+        self,
+        now: datetime,
+        *,
+        team: str,
+        key: str,
+        text: str,
+        kind: str = "public",
+        inject_id: str | None = None,
+        author: str = "",
+        channel: str | None = None,
+    ) -> list[Event]:
+        """A team publishes a reply. Idempotent on (team, key): a retry returns no new event.
+
+        A reply to an inject whose red flag it raises fires that inject's ``red_flag`` escalations."""
+        if (team, key) in self.state.replies_by_key:
+            return []
+        self._require(Status.running, doing="publish a reply")
+        if team not in self.state.teams:
+            raise CommandRejected(f"unknown team {team!r}")
+        if not isinstance(key, str) or not 8 <= len(key) <= 64:
+            raise CommandRejected("a reply needs an idempotency key of 8 to 64 characters")
+        if kind not in REPLY_KINDS:
+            raise CommandRejected(f"unknown reply kind {kind!r}; expected one of {', '.join(REPLY_KINDS)}")
+        inject = None
+        if inject_id is not None:
+            inject = self.state.inject(inject_id)
+            if inject is None or (inject_id, team) not in self.state.deliveries:
+                raise CommandRejected(f"inject {inject_id!r} was not delivered to this team")
+        channel = self._reply_channel(kind, inject, channel)
+        text = str(text).strip()
+        limit = REPLY_LIMITS.get(kind if kind in ("dm", "statement", "email") else channel, 5000)
+        if not text:
+            raise CommandRejected("a reply cannot be empty")
+        if len(text) > limit:
+            raise CommandRejected(
+                f"a {kind} reply on {channel} is limited to {limit} characters; this one has {len(text)}"
+            )
+        reply_id = hashlib.sha1(f"{self.state.exercise_id}:{team}:{key}".encode()).hexdigest()[:16]
+        data = {
+            "reply_id": reply_id,
+            "team": team,
+            "inject_id": inject_id,
+            "channel": channel,
+            "kind": kind,
+            "text": text,
+            "author": str(author)[:DISPLAY_NAME_MAX],
+            "key": key,
+        }
+        events = [self._event(EventType.reply_posted, now, data, reply_key(team, key))]
+        if inject is not None:
+            events += self._red_flag_escalations(now, inject, team, text)
+        return events
+
+    def _reply_channel(self, kind: str, inject: Inject | None, channel: str | None) -> str:
+        if kind == "email":
+            return "email"
+        if kind == "statement":
+            return "news"
+        if inject is not None:
+            return inject.channel.value
+        if channel in {c.value for c in Channel}:
+            return str(channel)
+        raise CommandRejected("a reply that answers no inject needs a channel")
+
+    def _red_flag_escalations(self, now: datetime, inject: Inject, team: str, text: str) -> list[Event]:
+        events: list[Event] = []
+        flags = {flag.id: flag for flag in inject.rubric.red_flags}
+        for index, rule in enumerate(inject.escalate):
+            if rule.when != "red_flag" or rule.flag not in flags:
+                continue
+            if (inject.id, index, team) in self.state.escalations:
+                continue
+            phrase = first_match(text, flags[rule.flag].phrases)
+            if phrase is None or rule.inject in self.state.skipped | self.state.held:
+                continue
+            cause = {
+                "source_inject": inject.id,
+                "rule": index,
+                "when": "red_flag",
+                "flag": rule.flag,
+                "why": f"reply said {phrase!r} ({flags[rule.flag].label})",
+            }
+            release = Release(rule.inject, team, "escalation", self.state.scenario_time(now), cause)
+            if (rule.inject, team) in self.state.deliveries:
+                continue
+            events.extend(self._escalate(now, release))
+        return events
+
+    # --- checks --------------------------------------------------------------------------------
+
+    def _known_inject(self, inject_id: str) -> Inject:
+        inject = self.state.inject(inject_id)
+        if inject is None:
+            raise CommandRejected(f"unknown inject {inject_id!r}")
+        return inject
+
+    def _targets(self, inject: Inject, teams: Sequence[str] | None) -> list[str]:
+        if teams:
+            unknown = [t for t in teams if t not in self.state.teams]
+            if unknown:
+                raise CommandRejected(f"unknown team(s) {', '.join(unknown)}")
+            return [t for t in self.state.team_slots if t in teams]
+        return [t for t in self.state.team_slots if inject.targets(t)]
+
+
+def check_speed(speed: Any) -> float:
+    """Validate a time-compression factor (×1 to ×60)."""
+    try:
+        value = float(speed)
+    except (TypeError, ValueError):
+        raise CommandRejected(f"speed must be a number from 1 to 60, got {speed!r}") from None
+    if not MIN_SPEED <= value <= MAX_SPEED:
+        raise CommandRejected(f"speed must be from ×{MIN_SPEED:g} to ×{MAX_SPEED:g}, got ×{value:g}")
+    return value
+
+
+def check_team_names(names: Sequence[str]) -> list[str]:
+    """Clean and validate team names: 1 to 50 teams, each 1 to 40 characters, no duplicates."""
+    cleaned = [" ".join(str(n).split()) for n in names]
+    if not cleaned:
+        raise CommandRejected("an exercise needs at least one team")
+    if len(cleaned) > MAX_TEAMS:
+        raise CommandRejected(f"at most {MAX_TEAMS} teams, got {len(cleaned)}")
+    for position, name in enumerate(cleaned, start=1):
+        if not name:
+            raise CommandRejected(f"team {position} has an empty name")
+        if len(name) > TEAM_NAME_MAX:
+            raise CommandRejected(f"team name {name[:20]!r}… is longer than {TEAM_NAME_MAX} characters")
+    folded = [n.casefold() for n in cleaned]
+    dupes = sorted({n for n, f in zip(cleaned, folded, strict=True) if folded.count(f) > 1})
+    if dupes:
+        raise CommandRejected(f"duplicate team name(s): {', '.join(dupes)}")
+    return cleaned
+
+
+def _first_error(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        field_name = ".".join(str(p) for p in first["loc"])
+        return f"{field_name}: {str(first['msg']).removeprefix('Value error, ')}"
+    return str(exc)

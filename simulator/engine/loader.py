@@ -1,0 +1,389 @@
+"""Read scenario YAML and report every problem with its file, line and field.
+
+``parse_scenario`` never stops at the first error: YAML syntax, duplicate keys, schema errors (from the
+pydantic models) and cross-references (personas, escalations, cycles, timing) are all collected, each
+as a ``Problem`` that names the file, the line, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .durations import DurationError, format_duration, parse_duration
+from .scenario import Scenario
+
+PLACEHOLDERS = {"organisation.name", "organisation.handle", "team.name"}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a scenario file."""
+
+    source: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.field or '(file)'}: {self.message}"
+
+
+class ScenarioInvalid(Exception):
+    """Raised by ``load_scenario`` with every problem found in the file."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# --- YAML with positions -------------------------------------------------------------------------
+
+
+def _field_path(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _locate(root: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[int | None, tuple[Any, ...]]:
+    """Return (1-based line, the part of ``loc`` that exists in the YAML) for a pydantic location."""
+    node, found = root, ()
+    line = root.start_mark.line + 1 if root is not None else None
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                    child = value
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        node, found = child, (*found, part)
+        line = child.start_mark.line + 1
+    return line, found
+
+
+def _key_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """Line of the key ``loc[-1]`` inside the mapping at ``loc[:-1]`` (for unknown fields)."""
+    line, found = _locate(root, loc[:-1])
+    node = root
+    for part in found:
+        node = _child(node, part)
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(loc[-1]):
+                return key.start_mark.line + 1
+    return line
+
+
+def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        return node.value[part] if part < len(node.value) else None
+    return None
+
+
+def _duplicate_keys(node: yaml.Node, path: tuple[Any, ...] = ()) -> Iterator[tuple[int, str, str]]:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            name = getattr(key, "value", "?")
+            if name in seen:
+                yield (
+                    key.start_mark.line + 1,
+                    _field_path((*path, name)),
+                    f"duplicate key (first given on line {seen[name]}); give each key once",
+                )
+            else:
+                seen[name] = key.start_mark.line + 1
+            yield from _duplicate_keys(value, (*path, name))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _duplicate_keys(item, (*path, index))
+
+
+# --- schema errors in plain words ----------------------------------------------------------------
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model class found at ``loc`` (to list the allowed fields)."""
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = {(f.alias or n): f for n, f in model.model_fields.items()}
+        if part not in fields:
+            return None
+        model = _unwrap(fields[part].annotation)
+        if model is None:
+            return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    for _ in range(4):
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return annotation
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        origin = typing.get_origin(annotation)
+        if origin in (list, typing.Union, types.UnionType, typing.Annotated) and args:
+            annotation = args[0]
+        else:
+            return None
+    return None
+
+
+_PATTERN_HINTS = {
+    "id": "a slug: lowercase letters, digits and dashes, e.g. video-leak",
+    "inject": "an inject id (a slug such as video-leak)",
+    "flag": "a red flag id (a slug such as no-comment)",
+    "handle": "a handle such as @acme_news (letters, digits, underscore)",
+    "colour": "a colour such as #1d4ed8",
+}
+
+
+def _explain(error: dict[str, Any]) -> str:
+    kind, loc, value = error["type"], error["loc"], error.get("input")
+    name = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+    if kind == "missing":
+        return "missing required field"
+    if kind == "extra_forbidden":
+        model = _model_at(tuple(loc[:-1]))
+        allowed = sorted((f.alias or n) for n, f in model.model_fields.items()) if model else []
+        return "unknown field" + (f"; expected one of: {', '.join(allowed)}" if allowed else "")
+    if kind == "string_pattern_mismatch":
+        return f"expected {_PATTERN_HINTS.get(name, 'text of the documented form')}, got {shown}"
+    if kind == "string_too_short":
+        return "must not be empty" if not value else error["msg"]
+    if kind == "too_short":
+        return f"needs at least {error.get('ctx', {}).get('min_length', 1)} item(s)"
+    if kind == "enum" or kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"expected one of {expected}, got {shown}"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    if kind in {"model_type", "dict_type"}:
+        return f"expected a mapping of fields (key: value), got {shown}"
+    if kind == "list_type":
+        return f"expected a list (lines starting with '- '), got {shown}"
+    return f"{error['msg'][0].lower()}{error['msg'][1:]}, got {shown}"
+
+
+# --- cross-references, on the raw data so they are reported alongside schema errors ---------------
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _references(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Yield (location, message) for problems that need the whole scenario to see."""
+    personas = _as_list(data.get("personas"))
+    injects = _as_list(data.get("injects"))
+    for section in ("personas", "facts", "injects"):
+        seen: set[str] = set()
+        for index, item in enumerate(_as_list(data.get(section))):
+            item_id = _as_dict(item).get("id")
+            if isinstance(item_id, str) and item_id in seen:
+                yield (
+                    (section, index, "id"),
+                    f"duplicate id {item_id!r} in {section}; ids must be unique",
+                )
+            seen.add(item_id)
+    persona_ids = {str(_as_dict(p).get("id")) for p in personas}
+    inject_by_id = {str(_as_dict(i).get("id")): _as_dict(i) for i in injects}
+    try:
+        duration_s: float | None = parse_duration(data.get("duration"))
+    except DurationError:
+        duration_s = None
+
+    for index, inject in enumerate(map(_as_dict, injects)):
+        sender = inject.get("from")
+        if isinstance(sender, str) and sender not in persona_ids:
+            known = ", ".join(sorted(persona_ids)) or "none defined"
+            yield (
+                ("injects", index, "from"),
+                f"unknown persona {sender!r}; expected one of the personas' ids: {known}",
+            )
+        at = inject.get("at")
+        if at is not None and duration_s is not None:
+            try:
+                at_s = parse_duration(at)
+            except DurationError:
+                at_s = None
+            if at_s is not None and at_s > duration_s:
+                yield (
+                    ("injects", index, "at"),
+                    f"{format_duration(at_s)} is beyond the scenario duration "
+                    f"({format_duration(duration_s)})",
+                )
+        for field in ("text", "subject"):
+            if isinstance(inject.get(field), str):
+                for name in _PLACEHOLDER.findall(inject[field]):
+                    if name.strip() not in PLACEHOLDERS:
+                        allowed = ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))
+                        yield (
+                            ("injects", index, field),
+                            f"unknown placeholder {{{name}}}; expected one of {allowed}",
+                        )
+        flags = {_as_dict(f).get("id") for f in _as_list(_as_dict(inject.get("rubric")).get("red_flags"))}
+        for rule_index, rule in enumerate(map(_as_dict, _as_list(inject.get("escalate")))):
+            loc = ("injects", index, "escalate", rule_index)
+            target = rule.get("inject")
+            if isinstance(target, str):
+                if target == inject.get("id"):
+                    yield (*loc, "inject"), "an inject cannot escalate to itself"
+                elif target not in inject_by_id:
+                    yield (
+                        (*loc, "inject"),
+                        f"escalation to unknown inject {target!r}; expected the id of an inject "
+                        "of this scenario",
+                    )
+            flag = rule.get("flag")
+            if rule.get("when") == "red_flag" and isinstance(flag, str) and flag not in flags:
+                known = ", ".join(sorted(str(f) for f in flags)) or "none defined on this inject"
+                yield (*loc, "flag"), f"unknown red flag {flag!r}; expected one of: {known}"
+
+    yield from _cycles(injects)
+
+
+def _cycles(injects: list[Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    graph: dict[str, list[str]] = {}
+    position: dict[str, int] = {}
+    for index, inject in enumerate(map(_as_dict, injects)):
+        if isinstance(inject.get("id"), str):
+            position.setdefault(inject["id"], index)
+            targets = [_as_dict(r).get("inject") for r in _as_list(inject.get("escalate"))]
+            graph[inject["id"]] = [t for t in targets if isinstance(t, str) and t != inject["id"]]
+    reported: set[frozenset[str]] = set()
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node: str, path: list[str]) -> Iterator[tuple[tuple[Any, ...], str]]:
+        state[node] = 1
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                cycle = [*path[path.index(nxt) :], nxt]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    yield (
+                        ("injects", position[nxt], "escalate"),
+                        "escalations form a cycle: " + " → ".join(cycle) + "; a cycle would never end",
+                    )
+            elif nxt in graph and state.get(nxt) is None:
+                yield from visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for start in graph:
+        if state.get(start) is None:
+            yield from visit(start, [start])
+
+
+# --- entry points ----------------------------------------------------------------------------------
+
+
+def parse_scenario(text: str, source: str = "<scenario>") -> tuple[Scenario | None, list[Problem]]:
+    """Parse scenario YAML text; return the scenario (None if invalid) and every problem found."""
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        return None, [Problem(source, line, "", f"invalid YAML: {what}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(source, None, "", f"invalid YAML: {exc}")]
+
+    if not isinstance(data, dict):
+        got = "an empty file" if data is None else type(data).__name__
+        return None, [
+            Problem(source, 1, "", f"expected a mapping of scenario fields (id, title, …), got {got}")
+        ]
+
+    problems = [Problem(source, line, field, msg) for line, field, msg in _duplicate_keys(root)]
+    scenario = None
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            line = _key_line(root, loc) if error["type"] == "extra_forbidden" else _locate(root, loc)[0]
+            problems.append(Problem(source, line, _field_path(loc), _explain(error)))
+    for loc, message in _references(data):
+        problems.append(Problem(source, _locate(root, loc)[0], _field_path(loc), message))
+    problems.sort(key=lambda p: (p.line or 0, p.field))
+    return (scenario if not problems else None), problems
+
+
+def check_scenario_file(path: Path) -> tuple[Scenario | None, list[Problem]]:
+    """Read and check one scenario file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [Problem(str(path), None, "", "no such file")]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(str(path), None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    except OSError as exc:
+        return None, [Problem(str(path), None, "", f"cannot read: {exc.strerror}")]
+    return parse_scenario(text, str(path))
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Load one valid scenario or raise ``ScenarioInvalid`` listing every problem."""
+    scenario, problems = check_scenario_file(path)
+    if scenario is None:
+        raise ScenarioInvalid(problems)
+    return scenario
+
+
+def load_library(directory: Path) -> tuple[dict[str, Scenario], list[Problem]]:
+    """Every valid scenario of ``directory`` (``*.yaml``/``*.yml``) by id, and the problems of the rest.
+
+    Two files that declare the same id are both a problem: ids must be unique across the library."""
+    scenarios: dict[str, Scenario] = {}
+    sources: dict[str, Path] = {}
+    problems: list[Problem] = []
+    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    for path in files:
+        scenario, found = check_scenario_file(path)
+        problems.extend(found)
+        if scenario is None:
+            continue
+        if scenario.id in scenarios:
+            problems.append(
+                Problem(
+                    str(path),
+                    1,
+                    "id",
+                    f"scenario id {scenario.id!r} is already used by {sources[scenario.id]}",
+                )
+            )
+            continue
+        scenarios[scenario.id] = scenario
+        sources[scenario.id] = path
+    return scenarios, problems

@@ -1,0 +1,205 @@
+"""The exercise store: run engine commands against the event log, exactly once.
+
+``run`` loads the exercise (a cached fold, caught up with events other processes appended), asks the
+engine for new events, and appends them in one transaction with consecutive ``seq`` numbers. The
+unique constraints on (exercise, seq) and (exercise, dedupe_key) turn a race between two writers into
+an ``IntegrityError`` for one of them; that one catches up and re-runs its command on the fresher state,
+where the engine no longer finds anything to release twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..engine.clock import Clock
+from ..engine.events import Event
+from ..engine.exercise import Exercise
+from ..engine.scenario import Scenario
+from .models import EventRecord, ExerciseRecord, TeamRecord
+from .projections import project, to_event
+
+Command = Callable[[Exercise, datetime], list[Event]]
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a room
+JOIN_CODE_LENGTH = 6
+MAX_ATTEMPTS = 8
+
+
+class ExerciseNotFound(LookupError):
+    pass
+
+
+class WriteConflict(RuntimeError):
+    """Raised when a command kept colliding with other writers (should not happen in practice)."""
+
+
+class ExerciseStore:
+    """Creates exercises and runs commands on them; safe for concurrent greenlets and processes."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self._cache: dict[str, Exercise] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # --- creating ------------------------------------------------------------------------------
+
+    def create_exercise(
+        self,
+        scenario: Scenario,
+        team_names: Sequence[str],
+        *,
+        title: str | None = None,
+        speed: float = 1.0,
+        owner: str | None = None,
+        label: str | None = None,
+    ) -> Exercise:
+        """Create an exercise with a fresh id and a unique join code per team."""
+        for _ in range(MAX_ATTEMPTS):
+            exercise_id = secrets.token_hex(5)
+            with self.sessions() as session:
+                codes = self._new_join_codes(session, len(team_names))
+                created = Exercise.create(
+                    exercise_id, scenario, team_names, codes, self.clock.now(), title=title, speed=speed
+                )
+                created.data["owner"] = owner
+                created.data["label"] = label
+                try:
+                    with session.begin():
+                        self._append(session, exercise_id, 0, [created])
+                except IntegrityError:
+                    continue
+            return self.exercise(exercise_id)
+        raise WriteConflict("could not allocate a unique exercise id and join codes")
+
+    def _new_join_codes(self, session: Session, count: int) -> list[str]:
+        taken = set(session.scalars(select(TeamRecord.join_code)))
+        session.rollback()  # end the read transaction before the write
+        codes: list[str] = []
+        while len(codes) < count:
+            code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+            if code not in taken and code not in codes:
+                codes.append(code)
+        return codes
+
+    def new_join_code(self) -> str:
+        with self.sessions() as session:
+            return self._new_join_codes(session, 1)[0]
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        """The exercise with every stored event applied."""
+        with self._lock(exercise_id), self.sessions() as session:
+            return self._fresh(session, exercise_id)
+
+    def events_after(self, exercise_id: str, after_seq: int = 0, limit: int = 10_000) -> list[Event]:
+        """Stored events with ``seq > after_seq``, in order (for clients catching up)."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(EventRecord)
+                .where(EventRecord.exercise_id == exercise_id, EventRecord.seq > after_seq)
+                .order_by(EventRecord.seq)
+                .limit(limit)
+            )
+            return [to_event(row) for row in rows]
+
+    def list_exercises(self) -> list[ExerciseRecord]:
+        with self.sessions() as session:
+            return list(session.scalars(select(ExerciseRecord).order_by(ExerciseRecord.created_at.desc())))
+
+    def running_exercise_ids(self) -> list[str]:
+        with self.sessions() as session:
+            return list(session.scalars(select(ExerciseRecord.id).where(ExerciseRecord.status == "running")))
+
+    def find_join_code(self, code: str) -> tuple[str, str] | None:
+        """(exercise id, team slot) for a join code, case-insensitive; None when unknown."""
+        wanted = "".join(str(code).split()).upper()
+        with self.sessions() as session:
+            row = session.execute(
+                select(TeamRecord.exercise_id, TeamRecord.slot).where(TeamRecord.join_code == wanted)
+            ).first()
+            return (row[0], row[1]) if row else None
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def run(self, exercise_id: str, command: Command) -> list[Event]:
+        """Run ``command(exercise, now)`` and store the events it returns; return them as stored.
+
+        ``CommandRejected`` from the engine propagates with nothing written."""
+        with self._lock(exercise_id):
+            for _ in range(MAX_ATTEMPTS):
+                with self.sessions() as session:
+                    exercise = self._fresh(session, exercise_id)
+                    events = command(exercise, self.clock.now())
+                    if not events:
+                        return []
+                    try:
+                        with session.begin():
+                            stored = self._append(session, exercise_id, exercise.state.last_seq, events)
+                    except IntegrityError:
+                        continue  # another writer got there first: catch up and think again
+                exercise.apply_all(stored)
+                return stored
+        raise WriteConflict(f"exercise {exercise_id}: too many concurrent writers, command not applied")
+
+    def _append(self, session: Session, exercise_id: str, last_seq: int, events: list[Event]) -> list[Event]:
+        stored: list[Event] = []
+        for offset, event in enumerate(events, start=1):
+            record = EventRecord(
+                exercise_id=exercise_id,
+                seq=last_seq + offset,
+                type=str(event.type),
+                at=event.at,
+                scenario_s=event.scenario_s,
+                data=event.data,
+                dedupe_key=event.dedupe_key,
+            )
+            session.add(record)
+            session.flush()
+            saved = event.stored(record.seq, record.id)
+            project(session, exercise_id, saved)
+            stored.append(saved)
+        return stored
+
+    def _fresh(self, session: Session, exercise_id: str) -> Exercise:
+        exercise = self._cache.get(exercise_id)
+        after = exercise.state.last_seq if exercise else 0
+        rows = session.scalars(
+            select(EventRecord)
+            .where(EventRecord.exercise_id == exercise_id, EventRecord.seq > after)
+            .order_by(EventRecord.seq)
+        )
+        events = [to_event(row) for row in rows]
+        session.rollback()  # end the read transaction: writes open their own
+        if exercise is None:
+            if not events:
+                raise ExerciseNotFound(f"no exercise with id {exercise_id!r}")
+            exercise = Exercise.from_events(events)
+            self._cache[exercise_id] = exercise
+        else:
+            exercise.apply_all(events)
+        return exercise
+
+    def forget(self, exercise_id: str | None = None) -> None:
+        """Drop cached state (all of it by default); the next read rebuilds from the log."""
+        if exercise_id is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(exercise_id, None)
+
+    def _lock(self, exercise_id: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(exercise_id, threading.Lock())
+
+    def event_count(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(EventRecord)) or 0

@@ -1,0 +1,75 @@
+"""The web layer: app factory, pages and Socket.IO namespaces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from ..config import SettingsError, instance_secret_key, load_settings
+from ..paths import static_dir, templates_dir
+from ..services import Services, open_services
+from .extensions import socketio
+
+MAX_SOCKET_MESSAGE_BYTES = 64 * 1024
+
+
+def create_app(test_config: dict[str, Any] | None = None, services: Services | None = None) -> Flask:
+    """Wire the app: config, services, blueprints, Socket.IO. No network, migrations or prompts here."""
+    app = Flask(
+        "simulator",
+        template_folder=str(templates_dir()),
+        static_folder=str(static_dir()),
+        instance_relative_config=False,
+    )
+    services = services or open_services(load_settings())
+    settings = services.settings
+    secret = settings.secret_key
+    if secret is None:
+        if settings.production:
+            raise SettingsError("SECRET_KEY must be set when CRISISDRILL_ENV=production")
+        secret = instance_secret_key(settings.instance_dir)
+    app.config.from_mapping(
+        SECRET_KEY=secret,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        ASYNC_MODE=settings.async_mode,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["crisisdrill"] = services
+
+    from . import pages
+
+    app.register_blueprint(pages.bp)
+
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=settings.message_queue_url,
+        # None keeps Flask-SocketIO's same-origin check; never "*" or [] (both disable it).
+        cors_allowed_origins=settings.allowed_origins or None,
+        max_http_buffer_size=MAX_SOCKET_MESSAGE_BYTES,
+        logger=False,
+        engineio_logger=False,
+    )
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    return app
+
+
+def services_of(app: Flask) -> Services:
+    return app.extensions["crisisdrill"]

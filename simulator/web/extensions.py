@@ -1,0 +1,7 @@
+"""Extensions created unbound and bound in ``create_app`` (Flask-SocketIO-Chat pattern)."""
+
+from __future__ import annotations
+
+from flask_socketio import SocketIO
+
+socketio = SocketIO()

@@ -1,0 +1,28 @@
+"""Public pages: the scenario library and a health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template
+from flask.typing import ResponseReturnValue
+
+from ..engine.durations import format_duration
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    services = current_app.extensions["crisisdrill"]
+    return render_template(
+        "index.html",
+        scenarios=services.library.all(),
+        problems=services.library.problems,
+        format_duration=format_duration,
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    services = current_app.extensions["crisisdrill"]
+    services.check_database()
+    return jsonify(status="ok", scenarios=len(services.library.scenarios))

@@ -1,0 +1,82 @@
+"""Shared fixtures and factories (after CTFd's ``gen_*`` helpers): tests stay short."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from simulator.config import load_settings
+from simulator.engine.clock import ManualClock
+from simulator.services import Services, open_services
+from simulator.store import migrate
+from tests.factories import DATA
+
+ROOT = Path(__file__).resolve().parent.parent
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg2
+
+        psycopg2.connect(POSTGRES_URL.replace("postgresql+psycopg2", "postgresql"), connect_timeout=2).close()
+        return True
+    except Exception:
+        return False
+
+
+def _database_urls() -> list:
+    params = [pytest.param("sqlite", id="sqlite")]
+    params.append(pytest.param("postgres", id="postgres", marks=pytest.mark.postgres))
+    return params
+
+
+@pytest.fixture(params=_database_urls())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: SQLite in a temp folder, and PostgreSQL when it runs.
+
+    PostgreSQL tests skip on a laptop without it, but fail under CI=true."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    if not postgres_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true but unreachable at {POSTGRES_URL}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
+    schema = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+    from sqlalchemy import create_engine
+
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def services(database_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[Services]:
+    """Services on a migrated database, a manual clock and the test scenario folder."""
+    env = {
+        "DATABASE_URL": database_url,
+        "CRISISDRILL_INSTANCE": str(tmp_path / "instance"),
+        "ASYNC_MODE": "threading",
+    }
+    built = open_services(load_settings(env), clock=clock, library_dir=DATA)
+    migrate.upgrade(built.engine)
+    yield built
+    built.engine.dispose()
