@@ -185,6 +185,14 @@ def _explain(error: dict[str, Any]) -> str:
     return f"{error['msg'][0].lower()}{error['msg'][1:]}, got {shown}"
 
 
+def _either(messages: list[str]) -> str:
+    """One message for a value that matched no member of a union: "expected A or B, got X"."""
+    if len(messages) > 1 and all(m.startswith("expected ") and ", got " in m for m in messages):
+        wanted = [m.removeprefix("expected ").rpartition(", got ")[0] for m in messages]
+        return f"expected {' or '.join(wanted)}, got {messages[0].rpartition(', got ')[2]}"
+    return "; or ".join(messages)
+
+
 # --- cross-references, on the raw data so they are reported alongside schema errors ---------------
 
 
@@ -204,7 +212,9 @@ def _references(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
         seen: set[str] = set()
         for index, item in enumerate(_as_list(data.get(section))):
             item_id = _as_dict(item).get("id")
-            if isinstance(item_id, str) and item_id in seen:
+            if not isinstance(item_id, str):
+                continue  # the schema reports ids that are not text
+            if item_id in seen:
                 yield (
                     (section, index, "id"),
                     f"duplicate id {item_id!r} in {section}; ids must be unique",
@@ -246,7 +256,8 @@ def _references(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                             ("injects", index, field),
                             f"unknown placeholder {{{name}}}; expected one of {allowed}",
                         )
-        flags = {_as_dict(f).get("id") for f in _as_list(_as_dict(inject.get("rubric")).get("red_flags"))}
+        red_flags = _as_list(_as_dict(inject.get("rubric")).get("red_flags"))
+        flags = {str(_as_dict(f).get("id")) for f in red_flags}
         for rule_index, rule in enumerate(map(_as_dict, _as_list(inject.get("escalate")))):
             loc = ("injects", index, "escalate", rule_index)
             target = rule.get("inject")
@@ -261,8 +272,12 @@ def _references(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                     )
             flag = rule.get("flag")
             if rule.get("when") == "red_flag" and isinstance(flag, str) and flag not in flags:
-                known = ", ".join(sorted(str(f) for f in flags)) or "none defined on this inject"
-                yield (*loc, "flag"), f"unknown red flag {flag!r}; expected one of: {known}"
+                expected = (
+                    f"expected one of: {', '.join(sorted(flags))}"
+                    if flags
+                    else "this inject has no red flags (define them under rubric.red_flags)"
+                )
+                yield (*loc, "flag"), f"unknown red flag {flag!r}; {expected}"
 
     yield from _cycles(injects)
 
@@ -313,6 +328,8 @@ def parse_scenario(text: str, source: str = "<scenario>") -> tuple[Scenario | No
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if isinstance(exc, yaml.scanner.ScannerError) and exc.context_mark is not None:
+            mark = exc.context_mark
         line = mark.line + 1 if mark else None
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         return None, [Problem(source, line, "", f"invalid YAML: {what}")]
@@ -330,10 +347,20 @@ def parse_scenario(text: str, source: str = "<scenario>") -> tuple[Scenario | No
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
+        branches: dict[tuple[Any, ...], list[str]] = {}
         for error in exc.errors():
             loc = tuple(error["loc"])
+            if error["type"] != "extra_forbidden":
+                # pydantic names the union member that failed (``to``: "literal['all']", "list[str]"):
+                # not a field of the file, so report one problem on the field itself.
+                plain = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+                if plain != loc:
+                    branches.setdefault(plain, []).append(_explain(error))
+                    continue
             line = _key_line(root, loc) if error["type"] == "extra_forbidden" else _locate(root, loc)[0]
             problems.append(Problem(source, line, _field_path(loc), _explain(error)))
+        for loc, messages in branches.items():
+            problems.append(Problem(source, _locate(root, loc)[0], _field_path(loc), _either(messages)))
     for loc, message in _references(data):
         problems.append(Problem(source, _locate(root, loc)[0], _field_path(loc), message))
     problems.sort(key=lambda p: (p.line or 0, p.field))
