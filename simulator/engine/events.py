@@ -31,6 +31,8 @@ class EventType(StrEnum):
     escalation_fired = "escalation_fired"
     reply_posted = "reply_posted"
     facilitator_message = "facilitator_message"
+    note_added = "note_added"
+    projector_changed = "projector_changed"
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,10 @@ class ExerciseState:
     held: set[str] = field(default_factory=set)
     adhoc_injects: dict[str, Inject] = field(default_factory=dict)
     adhoc_personas: dict[str, Persona] = field(default_factory=dict)
+    adhoc_reply_to: dict[str, str] = field(default_factory=dict)  # ad-hoc inject id -> reply id
+    first_delivery_seq: dict[str, int] = field(default_factory=dict)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    projector_shows_replies: bool = False
     last_seq: int = 0
 
     @property
@@ -212,6 +216,8 @@ class Exercise:
                 s.deliveries[key] = Delivery(
                     d["inject_id"], d["team"], event.scenario_s, event.at, d["origin"], d["due_s"]
                 )
+                if event.seq is not None:
+                    s.first_delivery_seq.setdefault(d["inject_id"], event.seq)
             case EventType.inject_skipped:
                 s.skipped.add(d["inject_id"])
             case EventType.inject_held:
@@ -224,6 +230,8 @@ class Exercise:
                     s.adhoc_personas[persona.id] = persona
                 inject = Inject.model_validate(d["inject"])
                 s.adhoc_injects[inject.id] = inject
+                if d.get("in_reply_to"):
+                    s.adhoc_reply_to[inject.id] = d["in_reply_to"]
             case EventType.escalation_fired:
                 s.escalations.add((d["source_inject"], d["rule"], d["team"]))
             case EventType.reply_posted:
@@ -235,6 +243,10 @@ class Exercise:
                 s.replies_by_key[(reply.team, reply.key)] = reply
                 if reply.inject_id is not None:
                     s.first_reply_s.setdefault((reply.inject_id, reply.team), reply.scenario_s)
+            case EventType.note_added:
+                s.notes.append({**d, "scenario_s": event.scenario_s, "at": event.at.isoformat()})
+            case EventType.projector_changed:
+                s.projector_shows_replies = bool(d["show_replies"])
             case EventType.facilitator_message:
                 pass
         if event.seq is not None:
@@ -442,6 +454,29 @@ class Exercise:
         if unknown:
             raise CommandRejected(f"unknown team(s) {', '.join(unknown)}")
         return [self._event(EventType.facilitator_message, now, {"text": text, "teams": list(teams or [])})]
+
+    def add_note(
+        self, now: datetime, *, author: str, text: str, team: str | None = None, reply_id: str | None = None
+    ) -> list[Event]:
+        """An observer's timestamped note on a team or a reply, kept for the report."""
+        text = str(text).strip()
+        if not text or len(text) > 2000:
+            raise CommandRejected("a note must be 1 to 2000 characters")
+        if reply_id is not None:
+            reply = next((r for r in self.state.replies if r.reply_id == reply_id), None)
+            if reply is None:
+                raise CommandRejected(f"unknown reply {reply_id!r}")
+            team = reply.team
+        if team is None or team not in self.state.teams:
+            raise CommandRejected(f"a note needs a known team or reply, got team {team!r}")
+        note_id = f"note-{len(self.state.notes) + 1}"
+        data = {"note_id": note_id, "team": team, "reply_id": reply_id, "text": text, "author": author}
+        return [self._event(EventType.note_added, now, data)]
+
+    def show_replies_on_projector(self, now: datetime, show: bool) -> list[Event]:
+        if bool(show) == self.state.projector_shows_replies:
+            return []
+        return [self._event(EventType.projector_changed, now, {"show_replies": bool(show)})]
 
     # --- replies -------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .durations import DurationError, format_duration, parse_duration
+from .durations import DURATION_HELP, DurationError, format_duration, parse_duration
 from .scenario import Scenario
 
 PLACEHOLDERS = {"organisation.name", "organisation.handle", "team.name"}
@@ -220,7 +220,7 @@ def _references(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                     f"duplicate id {item_id!r} in {section}; ids must be unique",
                 )
             seen.add(item_id)
-    persona_ids = {str(_as_dict(p).get("id")) for p in personas}
+    persona_ids = {p["id"] for p in map(_as_dict, personas) if isinstance(p.get("id"), str)}
     inject_by_id = {str(_as_dict(i).get("id")): _as_dict(i) for i in injects}
     try:
         duration_s: float | None = parse_duration(data.get("duration"))
@@ -228,6 +228,13 @@ def _references(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
         duration_s = None
 
     for index, inject in enumerate(map(_as_dict, injects)):
+        if inject.get("expects_reply") is True and inject.get("reply_within") is None:
+            # Also checked by Inject._reply_window, which pydantic skips when another field of the
+            # inject is wrong: say it here too (parse_scenario drops the duplicate).
+            yield (
+                ("injects", index),
+                'an inject that expects a reply needs "reply_within" (' + DURATION_HELP + ")",
+            )
         sender = inject.get("from")
         if isinstance(sender, str) and sender not in persona_ids:
             known = ", ".join(sorted(persona_ids)) or "none defined"
@@ -257,7 +264,7 @@ def _references(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                             f"unknown placeholder {{{name}}}; expected one of {allowed}",
                         )
         red_flags = _as_list(_as_dict(inject.get("rubric")).get("red_flags"))
-        flags = {str(_as_dict(f).get("id")) for f in red_flags}
+        flags = {f["id"] for f in map(_as_dict, red_flags) if isinstance(f.get("id"), str)}
         for rule_index, rule in enumerate(map(_as_dict, _as_list(inject.get("escalate")))):
             loc = ("injects", index, "escalate", rule_index)
             target = rule.get("inject")
@@ -363,7 +370,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> tuple[Scenario | No
             problems.append(Problem(source, _locate(root, loc)[0], _field_path(loc), _either(messages)))
     for loc, message in _references(data):
         problems.append(Problem(source, _locate(root, loc)[0], _field_path(loc), message))
-    problems.sort(key=lambda p: (p.line or 0, p.field))
+    problems = sorted(dict.fromkeys(problems), key=lambda p: (p.line or 0, p.field))
     return (scenario if not problems else None), problems
 
 

@@ -1,0 +1,295 @@
+"""The only payload builders: what each audience may see of an exercise.
+
+Three audiences: the facilitators (everything), one team (its own deliveries, replies, members and the
+public lifecycle; never another team's data) and the projector (clock, phase and headlines; team
+replies only when the facilitator chooses to show them). Every push is a dict with ``seq`` (the event's
+position in the exercise log) and ``kind``. Clients build their screens by applying the items of a
+snapshot and then each push, in ``seq`` order, with the same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from .events import Event, EventType
+from .exercise import REPLY_LIMITS, ExerciseState, Status
+from .scenario import Inject, Persona
+
+STATUS_EVENTS = {
+    EventType.exercise_started,
+    EventType.exercise_paused,
+    EventType.exercise_resumed,
+    EventType.speed_changed,
+    EventType.exercise_ended,
+}
+HEADLINE_CHANNELS = {"news", "microblog", "social"}
+
+
+def clock_payload(state: ExerciseState, now: datetime) -> dict[str, Any]:
+    """Enough for a client to run the scenario clock itself between pushes:
+    ``scenario_s + (client_now - server_at_ms) / 1000 × speed`` while running."""
+    return {
+        "status": str(state.status),
+        "speed": state.speed,
+        "scenario_s": round(state.scenario_time(now), 3),
+        "server_at_ms": int(now.timestamp() * 1000),
+        "duration_s": state.scenario.duration,
+    }
+
+
+def render_text(text: str | None, state: ExerciseState, team: str | None) -> str:
+    """Fill the placeholders of scenario text for one team."""
+    if not text:
+        return ""
+    organisation = state.scenario.organisation
+    team_name = state.teams[team].name if team in state.teams else "your team"
+    return (
+        text.replace("{organisation.name}", organisation.name)
+        .replace("{organisation.handle}", organisation.handle)
+        .replace("{team.name}", team_name)
+    )
+
+
+def persona_payload(persona: Persona | None) -> dict[str, Any]:
+    """A persona with a locally generated avatar (initials on a colour derived from the id)."""
+    if persona is None:
+        return {"id": "unknown", "name": "Unknown", "handle": "@unknown", "kind": "public", "followers": 0,
+                "verified": False, "bio": "", "avatar": {"initials": "?", "hue": 0}}  # fmt: skip
+    words = [w for w in persona.name.replace("-", " ").split() if w[:1].isalnum()]
+    initials = "".join(w[0] for w in words[:2]).upper() or persona.handle[1:3].upper()
+    hue = int(hashlib.sha1(persona.id.encode()).hexdigest()[:4], 16) % 360
+    return {
+        "id": persona.id,
+        "name": persona.name,
+        "handle": persona.handle,
+        "kind": persona.kind.value,
+        "followers": persona.followers,
+        "verified": persona.verified,
+        "bio": persona.bio,
+        "email": persona.email,
+        "avatar": {"initials": initials, "hue": hue},
+    }
+
+
+def inject_payload(state: ExerciseState, inject: Inject, team: str | None) -> dict[str, Any]:
+    return {
+        "inject_id": inject.id,
+        "channel": inject.channel.value,
+        "persona": persona_payload(state.persona(inject.from_)),
+        "subject": render_text(inject.subject, state, team),
+        "text": render_text(inject.text, state, team),
+        "expects_reply": inject.expects_reply,
+        "reply_within_s": inject.reply_within,
+        "severity": inject.severity,
+    }
+
+
+def _delivery(state: ExerciseState, event: Event, team: str | None) -> dict[str, Any] | None:
+    inject = state.inject(event.data["inject_id"])
+    if inject is None:
+        return None
+    payload = inject_payload(state, inject, team)
+    payload.update(kind="inject", delivered_s=event.scenario_s, origin=event.data["origin"])
+    in_reply_to = _adhoc_reply_target(state, inject.id)
+    if in_reply_to:
+        payload["in_reply_to"] = in_reply_to
+    return payload
+
+
+def _adhoc_reply_target(state: ExerciseState, inject_id: str) -> str | None:
+    return state.adhoc_reply_to.get(inject_id)
+
+
+def _reply(state: ExerciseState, event: Event) -> dict[str, Any]:
+    d = event.data
+    payload = {
+        "kind": "reply",
+        "reply_id": d["reply_id"],
+        "team": d["team"],
+        "inject_id": d.get("inject_id"),
+        "channel": d["channel"],
+        "reply_kind": d["kind"],
+        "text": d["text"],
+        "author": d["author"],
+        "published_s": event.scenario_s,
+        "key": d["key"],
+    }
+    delivery = state.deliveries.get((d.get("inject_id") or "", d["team"]))
+    if delivery is not None:
+        payload["response_s"] = round(event.scenario_s - delivery.scenario_s, 1)
+    return payload
+
+
+def _status(event: Event, state: ExerciseState) -> dict[str, Any]:
+    status = {
+        EventType.exercise_started: Status.running,
+        EventType.exercise_resumed: Status.running,
+        EventType.exercise_paused: Status.paused,
+        EventType.exercise_ended: Status.ended,
+    }.get(event.type, state.status)
+    return {
+        "kind": "status",
+        "status": str(status),
+        "speed": float(event.data.get("speed", state.speed)),
+        "scenario_s": event.scenario_s,
+        "server_at_ms": int(event.at.timestamp() * 1000),
+        "change": str(event.type),
+    }
+
+
+def team_item(state: ExerciseState, event: Event, team: str) -> dict[str, Any] | None:
+    """What team ``team`` sees of ``event``, or None when the event is none of its business."""
+    d = event.data
+    item: dict[str, Any] | None = None
+    if event.type in STATUS_EVENTS:
+        item = _status(event, state)
+    elif event.type is EventType.inject_delivered and d["team"] == team:
+        item = _delivery(state, event, team)
+    elif event.type is EventType.reply_posted and d["team"] == team:
+        item = _reply(state, event)
+    elif event.type is EventType.participant_joined and d["team"] == team:
+        item = {
+            "kind": "participant",
+            "participant_id": d["participant_id"],
+            "display_name": d["display_name"],
+        }
+    elif event.type is EventType.facilitator_message and (not d["teams"] or team in d["teams"]):
+        item = {"kind": "message", "text": d["text"], "sent_s": event.scenario_s}
+    if item is not None:
+        item["seq"] = event.seq
+    return item
+
+
+def facilitator_item(state: ExerciseState, event: Event) -> dict[str, Any]:
+    """What facilitators see of ``event``: everything."""
+    d = event.data
+    item: dict[str, Any]
+    if event.type in STATUS_EVENTS:
+        item = _status(event, state)
+    elif event.type is EventType.inject_delivered:
+        item = _delivery(state, event, d["team"]) or {"kind": "inject", "inject_id": d["inject_id"]}
+        item.update(team=d["team"], cause=d.get("cause"))
+    elif event.type is EventType.reply_posted:
+        item = _reply(state, event)
+    elif event.type is EventType.participant_joined:
+        item = {"kind": "participant", "participant_id": d["participant_id"], "team": d["team"],
+                "display_name": d["display_name"]}  # fmt: skip
+    elif event.type is EventType.facilitator_message:
+        item = {"kind": "message", "text": d["text"], "teams": d["teams"], "sent_s": event.scenario_s}
+    elif event.type is EventType.escalation_fired:
+        item = {"kind": "escalation", **d}
+    elif event.type in (EventType.inject_skipped, EventType.inject_held, EventType.inject_unheld):
+        item = {
+            "kind": "inject_state",
+            "inject_id": d["inject_id"],
+            "change": str(event.type).removeprefix("inject_"),
+        }
+    elif event.type is EventType.team_added:
+        item = {"kind": "team", "slot": d["slot"], "name": d["name"], "join_code": d["join_code"]}
+    elif event.type is EventType.note_added:
+        item = {"kind": "note", **d, "noted_s": event.scenario_s, "noted_at": event.at.isoformat()}
+    elif event.type is EventType.adhoc_inject_posted:
+        item = {"kind": "adhoc", "inject_id": d["inject"]["id"]}
+    elif event.type is EventType.projector_changed:
+        item = {"kind": "projector", **d}
+    else:
+        item = {"kind": str(event.type)}
+    item["seq"] = event.seq
+    item["at_s"] = event.scenario_s
+    return item
+
+
+def projector_item(state: ExerciseState, event: Event) -> dict[str, Any] | None:
+    """The room's big screen: lifecycle, the first delivery of each public inject, and team replies
+    while the facilitator shows them."""
+    d = event.data
+    item: dict[str, Any] | None = None
+    if event.type in STATUS_EVENTS:
+        item = _status(event, state)
+    elif event.type is EventType.inject_delivered:
+        inject = state.inject(d["inject_id"])
+        first = state.first_delivery_seq.get(d["inject_id"]) == event.seq
+        if inject is not None and first and inject.channel.value in HEADLINE_CHANNELS and inject.to == "all":
+            item = _delivery(state, event, None)
+            if item is not None:
+                item.pop("expects_reply", None)
+                item.pop("reply_within_s", None)
+    elif event.type is EventType.reply_posted and state.projector_shows_replies:
+        item = _reply(state, event)
+        item.pop("key", None)
+        item["team_name"] = state.teams[d["team"]].name
+    elif event.type is EventType.projector_changed:
+        item = {"kind": "projector", **d}
+    if item is not None:
+        item["seq"] = event.seq
+    return item
+
+
+def team_snapshot(state: ExerciseState, team: str, events: list[Event], now: datetime) -> dict[str, Any]:
+    """Everything a team screen needs after a page load or reconnect."""
+    scenario = state.scenario
+    return {
+        "exercise": {"id": state.exercise_id, "title": state.title, "language": scenario.language.value},
+        "clock": clock_payload(state, now),
+        "organisation": scenario.organisation.model_dump(mode="json"),
+        "team": {"slot": team, "name": state.teams[team].name},
+        "briefing": render_text(scenario.briefing, state, team),
+        "limits": REPLY_LIMITS,
+        "items": [i for e in events if (i := team_item(state, e, team)) is not None],
+        "last_seq": state.last_seq,
+    }
+
+
+def facilitator_snapshot(state: ExerciseState, events: list[Event], now: datetime) -> dict[str, Any]:
+    """Everything the console needs: the scenario timeline, teams, and every item so far."""
+    scenario = state.scenario
+    injects = [
+        {
+            **inject_payload(state, inject, None),
+            "at_s": inject.at,
+            "to": inject.to,
+            "escalates_to": [
+                {"when": r.when, "after_s": r.after, "flag": r.flag, "inject": r.inject}
+                for r in inject.escalate
+            ],
+            "key_points": [{"id": k.id, "label": k.label} for k in inject.rubric.key_points],
+            "red_flags": [{"id": k.id, "label": k.label} for k in inject.rubric.red_flags],
+        }
+        for inject in [*scenario.injects, *state.adhoc_injects.values()]
+    ]
+    return {
+        "exercise": {
+            "id": state.exercise_id,
+            "title": state.title,
+            "language": scenario.language.value,
+            "scenario_id": scenario.id,
+            "summary": scenario.summary,
+        },  # fmt: skip
+        "clock": clock_payload(state, now),
+        "organisation": scenario.organisation.model_dump(mode="json"),
+        "teams": [{"slot": t.slot, "name": t.name, "join_code": t.join_code} for t in state.teams.values()],
+        "personas": [persona_payload(p) for p in [*scenario.personas, *state.adhoc_personas.values()]],
+        "injects": injects,
+        "skipped": sorted(state.skipped),
+        "held": sorted(state.held),
+        "projector_shows_replies": state.projector_shows_replies,
+        "items": [facilitator_item(state, e) for e in events],
+        "last_seq": state.last_seq,
+    }
+
+
+def projector_snapshot(state: ExerciseState, events: list[Event], now: datetime) -> dict[str, Any]:
+    return {
+        "exercise": {
+            "id": state.exercise_id,
+            "title": state.title,
+            "language": state.scenario.language.value,
+        },
+        "clock": clock_payload(state, now),
+        "organisation": state.scenario.organisation.model_dump(mode="json"),
+        "teams": [{"slot": t.slot, "name": t.name} for t in state.teams.values()],
+        "items": [i for e in events if (i := projector_item(state, e)) is not None],
+        "last_seq": state.last_seq,
+    }
