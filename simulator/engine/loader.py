@@ -257,7 +257,7 @@ def _references(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
         for field in ("text", "subject"):
             if isinstance(inject.get(field), str):
                 for name in _PLACEHOLDER.findall(inject[field]):
-                    if name.strip() not in PLACEHOLDERS:
+                    if name not in PLACEHOLDERS:  # written exactly so: views.render_text replaces it verbatim
                         allowed = ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))
                         yield (
                             ("injects", index, field),

@@ -266,7 +266,7 @@ def facilitator_snapshot(state: ExerciseState, events: list[Event], now: datetim
             "language": scenario.language.value,
             "scenario_id": scenario.id,
             "summary": scenario.summary,
-        },  # fmt: skip
+        },
         "clock": clock_payload(state, now),
         "organisation": scenario.organisation.model_dump(mode="json"),
         "teams": [{"slot": t.slot, "name": t.name, "join_code": t.join_code} for t in state.teams.values()],

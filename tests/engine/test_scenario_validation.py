@@ -14,7 +14,7 @@ MALFORMED = DATA / "malformed"
 MINI = DATA / "mini.yaml"
 
 DURATION = 'expected a duration like "90s", "5m", "1h30m" or "HH:MM:SS"'
-HANDLE = "expected a handle such as @acme_news"
+HANDLE = "expected a handle such as @acme_news (letters, digits, underscore)"
 CHANNELS = "expected one of 'microblog', 'social', 'news', 'email', 'phone' or 'memo'"
 KINDS = "expected one of 'customer', 'journalist', 'influencer', 'troll', 'employee'"
 NEEDS_WINDOW = 'an inject that expects a reply needs "reply_within"'
@@ -71,15 +71,10 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         (20, "injects[0].escalate[0].flag", "unknown red flag 'denial'; expected one of: no-comment"),
     ],
     "unknown-placeholder.yaml": [
-        (
-            14,
-            "injects[0].text",
-            "unknown placeholder {organisation.nme}; expected one of {organisation.handle}",
-        ),
+        (14, "injects[0].text", "unknown placeholder {organisation.nme}; expected one of {organisation."),
+        (19, "injects[1].subject", "unknown placeholder { team.name }"),  # with spaces: never replaced
     ],
-    "bad-handle.yaml": [
-        (10, "personas[0].handle", f"{HANDLE} (letters, digits, underscore), got 'jdoe_news'")
-    ],
+    "bad-handle.yaml": [(10, "personas[0].handle", f"{HANDLE}, got 'jdoe_news'")],
     "to-not-a-list.yaml": [
         (14, "injects[0].to", "expected one of 'all' or a list (lines starting with '- '), got 'team-2'"),
         (20, "injects[1].to", "unknown team slot(s) blue-team; expected team-1, team-2"),
@@ -87,12 +82,12 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
     "many-errors.yaml": [
         (2, "id", "expected a slug: lowercase letters, digits and dashes"),
         (3, "title", "must not be empty"),
-        (7, "organisation.handle", f"{HANDLE}"),
+        (7, "organisation.handle", f"{HANDLE}, got 'acmebikes'"),
         (7, "organisation.colour", "expected a colour such as #1d4ed8, got 'blue'"),
         (9, "personas[0].followers", "should be greater than or equal to 0, got -5"),
         (10, "personas[1].id", "duplicate id 'jdoe' in personas"),
-        (10, "personas[1].handle", f"{HANDLE} (letters, digits, underscore), got '@john.doe'"),
-        (10, "personas[1].kind", f"{KINDS}"),
+        (10, "personas[1].handle", f"{HANDLE}, got '@john.doe'"),
+        (10, "personas[1].kind", KINDS),
         (12, "injects[0]", NEEDS_WINDOW),
         (13, "injects[0].at", "12m is beyond the scenario duration (10m)"),
         (15, "injects[0].from", "unknown persona 'jane'"),
