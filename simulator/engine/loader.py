@@ -227,6 +227,7 @@ def _references(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
     except DurationError:
         duration_s = None
 
+    yield from _unknown_placeholders(data.get("briefing"), ("briefing",))
     for index, inject in enumerate(map(_as_dict, injects)):
         if inject.get("expects_reply") is True and inject.get("reply_within") is None:
             # Also checked by Inject._reply_window, which pydantic skips when another field of the
@@ -255,14 +256,7 @@ def _references(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                     f"({format_duration(duration_s)})",
                 )
         for field in ("text", "subject"):
-            if isinstance(inject.get(field), str):
-                for name in _PLACEHOLDER.findall(inject[field]):
-                    if name not in PLACEHOLDERS:  # written exactly so: views.render_text replaces it verbatim
-                        allowed = ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))
-                        yield (
-                            ("injects", index, field),
-                            f"unknown placeholder {{{name}}}; expected one of {allowed}",
-                        )
+            yield from _unknown_placeholders(inject.get(field), ("injects", index, field))
         red_flags = _as_list(_as_dict(inject.get("rubric")).get("red_flags"))
         flags = {f["id"] for f in map(_as_dict, red_flags) if isinstance(f.get("id"), str)}
         for rule_index, rule in enumerate(map(_as_dict, _as_list(inject.get("escalate")))):
@@ -287,6 +281,14 @@ def _references(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                 yield (*loc, "flag"), f"unknown red flag {flag!r}; {expected}"
 
     yield from _cycles(injects)
+
+
+def _unknown_placeholders(text: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every {…} of ``text`` that is not a placeholder, written exactly (views.render_text fills them)."""
+    for name in _PLACEHOLDER.findall(text) if isinstance(text, str) else []:
+        if name not in PLACEHOLDERS:
+            allowed = ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))
+            yield loc, f"unknown placeholder {{{name}}}; expected one of {allowed}"
 
 
 def _cycles(injects: list[Any]) -> Iterator[tuple[tuple[Any, ...], str]]:

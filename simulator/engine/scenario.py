@@ -11,7 +11,15 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from .durations import DURATION_HELP, DurationError, parse_duration
 
@@ -54,7 +62,22 @@ def _duration(value: Any) -> float:
         raise ValueError(str(exc)) from None
 
 
-Duration = Annotated[float, BeforeValidator(_duration)]
+Duration = Annotated[
+    float,
+    BeforeValidator(_duration),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {
+                    "type": "string",
+                    "pattern": r"^\+?(\d+(\.\d+)?h)?\s*(\d+(\.\d+)?m)?\s*(\d+(\.\d+)?s)?$|^\+?(\d+:)?\d{1,2}:\d{1,2}$",
+                },
+            ],
+            "description": "seconds, or a duration such as 90s, 5m, 1h30m or HH:MM:SS",
+        }
+    ),
+]
 """Seconds, written in YAML as "90s", "5m", "1h30m" or "HH:MM:SS"."""
 
 NonEmpty = Annotated[str, Field(min_length=1)]

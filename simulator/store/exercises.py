@@ -120,6 +120,15 @@ class ExerciseStore:
         with self.sessions() as session:
             return list(session.scalars(select(ExerciseRecord.id).where(ExerciseRecord.status == "running")))
 
+    def live_exercise_ids(self) -> list[str]:
+        """Running or paused exercises (their screens get clock heartbeats)."""
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(ExerciseRecord.id).where(ExerciseRecord.status.in_(("running", "paused")))
+                )
+            )
+
     def find_join_code(self, code: str) -> tuple[str, str] | None:
         """(exercise id, team slot) for a join code, case-insensitive; None when unknown."""
         wanted = "".join(str(code).split()).upper()

@@ -143,3 +143,18 @@ class FacilitatorRecord(Base):
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Sessions signed in before this moment are no longer valid (sign-out ends them everywhere).
+    sessions_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MemberRecord(Base):
+    """A facilitator or read-only observer added to an exercise by its owner."""
+
+    __tablename__ = "exercise_members"
+
+    exercise_id: Mapped[str] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True)
+    facilitator: Mapped[str] = mapped_column(
+        ForeignKey("facilitators.name", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)

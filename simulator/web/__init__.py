@@ -9,7 +9,7 @@ from flask import Flask
 from ..config import SettingsError, instance_secret_key, load_settings
 from ..paths import static_dir, templates_dir
 from ..services import Services, open_services
-from .extensions import socketio
+from .extensions import csrf, socketio
 
 MAX_SOCKET_MESSAGE_BYTES = 64 * 1024
 
@@ -41,9 +41,14 @@ def create_app(test_config: dict[str, Any] | None = None, services: Services | N
         app.config.update(test_config)
     app.extensions["crisisdrill"] = services
 
-    from . import pages
+    from . import facilitator, pages, projector, sockets, team
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(facilitator.bp)
+    app.register_blueprint(team.bp)
+    app.register_blueprint(projector.bp)
+    csrf.init_app(app)
+    _register_namespaces_once(sockets)
 
     socketio.init_app(
         app,
@@ -69,6 +74,17 @@ def create_app(test_config: dict[str, Any] | None = None, services: Services | N
         return response
 
     return app
+
+
+_namespaces_registered = False
+
+
+def _register_namespaces_once(sockets: Any) -> None:
+    """Namespaces live on the module-level ``socketio``; register them once per process, not per app."""
+    global _namespaces_registered
+    if not _namespaces_registered:
+        sockets.register(socketio)
+        _namespaces_registered = True
 
 
 def services_of(app: Flask) -> Services:

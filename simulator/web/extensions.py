@@ -3,5 +3,7 @@
 from __future__ import annotations
 
 from flask_socketio import SocketIO
+from flask_wtf.csrf import CSRFProtect
 
 socketio = SocketIO()
+csrf = CSRFProtect()

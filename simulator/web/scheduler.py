@@ -1,51 +1,58 @@
-"""The background loop that releases due injects of every running exercise.
+"""The background loop that releases due injects and keeps every screen's clock in step.
 
 It runs as a Socket.IO background task, so it works under any async mode; ``socketio.sleep`` yields
-to the event loop between ticks.
+to the event loop between ticks. A failed tick (the database away for a moment) is logged and retried:
+deliveries are in the log before they are pushed, so nothing is lost.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from flask import Flask
 
-from ..engine.events import Event
 from ..engine.exercise import CommandRejected
 from .extensions import socketio
+from .publish import heartbeat, publish
 
 log = logging.getLogger(__name__)
 
 TICK_INTERVAL_S = 0.25
+HEARTBEAT_INTERVAL_S = 2.0
 
 
-def tick_once(app: Flask, on_events: Callable[[str, list[Event]], None] | None = None) -> int:
-    """Tick every running exercise once; return the number of events stored."""
+def tick_once(app: Flask) -> int:
+    """Release what is due in every running exercise and push it; return the events stored."""
     store = app.extensions["crisisdrill"].store
     stored = 0
     for exercise_id in store.running_exercise_ids():
         try:
             events = store.run(exercise_id, lambda exercise, now: exercise.tick(now))
         except CommandRejected:
-            continue
+            continue  # paused or ended between the query and the tick
         if events:
             stored += len(events)
-            if on_events is not None:
-                on_events(exercise_id, events)
+            publish(app, exercise_id, events)
     return stored
 
 
-def run_scheduler(
-    app: Flask,
-    on_events: Callable[[str, list[Event]], None] | None = None,
-    should_stop: Callable[[], bool] = lambda: False,
-    interval_s: float = TICK_INTERVAL_S,
-) -> None:
-    """Tick forever (or until ``should_stop()``), surviving errors such as a database hiccup."""
+def heartbeat_once(app: Flask) -> None:
+    for exercise_id in app.extensions["crisisdrill"].store.live_exercise_ids():
+        heartbeat(app, exercise_id)
+
+
+def run_scheduler(app: Flask, should_stop: Callable[[], bool] = lambda: False) -> None:
+    """Tick until ``should_stop()``, surviving errors such as a database hiccup."""
+    last_heartbeat = 0.0
     while not should_stop():
         try:
-            tick_once(app, on_events)
-        except Exception:  # keep releasing once the database is back
+            with app.app_context():
+                tick_once(app)
+                if time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL_S:
+                    heartbeat_once(app)
+                    last_heartbeat = time.monotonic()
+        except Exception:
             log.exception("scheduler tick failed; retrying")
-        socketio.sleep(interval_s)
+        socketio.sleep(TICK_INTERVAL_S)

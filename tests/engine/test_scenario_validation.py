@@ -71,6 +71,7 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         (20, "injects[0].escalate[0].flag", "unknown red flag 'denial'; expected one of: no-comment"),
     ],
     "unknown-placeholder.yaml": [
+        (4, "briefing", "unknown placeholder {team}; expected one of {organisation.handle}"),
         (14, "injects[0].text", "unknown placeholder {organisation.nme}; expected one of {organisation."),
         (19, "injects[1].subject", "unknown placeholder { team.name }"),  # with spaces: never replaced
     ],
