@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import io
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -75,7 +74,7 @@ def login() -> ResponseReturnValue:
         if accounts.check_facilitator(_services().sessions, name, password):
             session.clear()
             session["facilitator"] = name
-            session["signed_in_at"] = time.time()
+            session["signed_in_at"] = _services().clock.now().timestamp()
             return redirect(url_for("facilitator.dashboard"))
         error = "Unknown name or wrong password."
     return render_template("facilitator/login.html", error=error), 401 if error else 200
