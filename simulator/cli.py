@@ -18,7 +18,6 @@ from .engine.durations import format_clock, format_duration
 from .engine.exercise import CommandRejected, Exercise
 from .engine.loader import check_scenario_file
 from .engine.scenario import Scenario
-from .paths import scenarios_dir
 from .services import DatabaseUnreachable, Services, UnknownScenario, open_services
 from .store import accounts, migrate, projections
 
@@ -88,7 +87,7 @@ def scenario() -> None:
 def scenario_validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files (default: the whole library). Exit 1 on any error."""
     files: list[Path] = []
-    for path in paths or (scenarios_dir(),):
+    for path in paths or (load_settings().scenarios_dir,):
         if path.is_dir():
             files += sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
         else:
@@ -119,7 +118,10 @@ def scenario_validate(paths: tuple[Path, ...]) -> None:
 def _library() -> Any:
     from .services import ScenarioLibrary
 
-    return ScenarioLibrary(scenarios_dir())
+    try:
+        return ScenarioLibrary(load_settings().scenarios_dir)
+    except SettingsError as exc:
+        fail(str(exc))
 
 
 @scenario.command("list")

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .paths import default_instance_dir
+from .paths import default_instance_dir, scenarios_dir
 
 ASYNC_MODES = ("eventlet", "gevent", "threading")
 
@@ -17,6 +17,7 @@ ASYNC_MODES = ("eventlet", "gevent", "threading")
 class Settings:
     instance_dir: Path
     database_url: str
+    scenarios_dir: Path
     async_mode: str = "eventlet"
     message_queue_url: str | None = None
     secret_key: str | None = None
@@ -49,6 +50,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         instance_dir=instance_dir,
         database_url=env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'crisisdrill.db'}",
+        scenarios_dir=Path(env.get("CRISISDRILL_SCENARIOS") or scenarios_dir()),
         async_mode=async_mode,
         message_queue_url=env.get("MESSAGE_QUEUE_URL") or None,
         secret_key=env.get("SECRET_KEY") or None,

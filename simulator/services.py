@@ -14,7 +14,6 @@ from .config import Settings
 from .engine.clock import Clock, SystemClock
 from .engine.loader import Problem, load_library
 from .engine.scenario import Scenario
-from .paths import scenarios_dir
 from .store.db import make_engine, make_sessionmaker
 from .store.exercises import ExerciseStore
 
@@ -85,6 +84,6 @@ def open_services(
         engine=engine,
         sessions=sessions,
         store=ExerciseStore(sessions, clock),
-        library=ScenarioLibrary(library_dir or scenarios_dir()),
+        library=ScenarioLibrary(library_dir or settings.scenarios_dir),
         clock=clock,
     )

@@ -1,0 +1,1095 @@
+/* Facilitator console: drives the exercise (lifecycle, injects, role-play, messages) and watches the
+   teams (lobby, live wall of replies, overdue posts, escalations, observer notes).
+
+   The screen is a pure function of the snapshot plus the items applied in seq order (common.js does
+   the ordering and catch-up). Items only update `state` and mark what changed as dirty; `flush()`
+   then rebuilds just those pieces (a timeline row, a wall group, a team card), keeping the keyboard
+   focus and open menus. Everything that depends on the passing of time (clock, countdowns, overdue
+   counts) is refreshed by the 250 ms tick instead. All untrusted text goes through el()/textContent. */
+(function () {
+  "use strict";
+
+  const { el, fmtClock, fmtDuration, fmtCount, windowState } = window.CrisisDrill;
+  const root = document.getElementById("console");
+  if (!root) return;
+
+  const LANG = root.dataset.lang === "fr" ? "fr" : "en";
+  const ROLE = root.dataset.role;
+  const DRIVES = ROLE === "owner" || ROLE === "facilitator";
+  const PAGE_TEAMS = JSON.parse(root.dataset.teams || "[]");
+  const SPEEDS = [1, 2, 5, 10, 20, 30, 60];
+  const CHANNELS = ["microblog", "social", "news", "email", "phone", "memo"];
+  const PERSONA_KINDS = ["public", "customer", "journalist", "influencer", "troll", "employee", "activist", "official", "investor"];
+
+  // --- strings -----------------------------------------------------------------------------------
+
+  const STRINGS = {
+    en: {
+      status_draft: "Not started", status_running: "Running", status_paused: "Paused", status_ended: "Ended",
+      online: "Live", offline: "Reconnecting…",
+      confirm_end: "End the exercise for every team? Teams can no longer reply and this cannot be undone.",
+      confirm_skip: "Skip “{what}”? It will never be released.",
+      ch_microblog: "Microblog", ch_social: "Social", ch_news: "News", ch_email: "Email", ch_phone: "Phone", ch_memo: "Memo",
+      k_public: "public", k_customer: "customer", k_journalist: "journalist", k_influencer: "influencer", k_troll: "troll",
+      k_employee: "employee", k_activist: "activist", k_official: "official", k_investor: "investor",
+      rk_public: "Public reply", rk_dm: "Direct message", rk_statement: "Statement", rk_email: "Email",
+      scheduled: "Scheduled", on_trigger: "On trigger (escalations, by hand)", roleplay: "Role-play (ad hoc)",
+      now: "now", in: "in {t}", due: "due", held: "held", skipped: "skipped", released: "released",
+      not_triggered: "not triggered", all_teams: "All teams", fire: "Fire now", fire_to: "Fire to…",
+      fire_team: "Fire to {team}", skip: "Skip", hold: "Hold", unhold: "Release hold",
+      expects: "reply within {t}", no_reply_needed: "no reply expected", severity: "severity {n}",
+      trigger_unanswered: "if “{src}” unanswered {t}", trigger_flag: "if a reply to “{src}” raises {flag}",
+      more: "More", less: "Less", delivered_at: "delivered {t}", not_delivered: "not delivered",
+      answered_in: "answered in {t}", left: "{t} left", overdue_by: "overdue {t}", answered: "answered",
+      no_reply_yet: "No reply yet", reply_as: "Reply as persona", note: "Note",
+      standalone: "Posts not answering an inject", joined: "{n} joined", nobody_joined: "Nobody has joined yet",
+      unanswered: "Unanswered", overdue: "Overdue", replies: "Replies", last_reply: "Last reply {t} ago",
+      no_reply: "No reply yet", join_link: "Join link & QR", copy: "Copy link", copied: "Copied",
+      qr: "QR code", code: "Code", note_team: "Note on {team}", note_reply: "Note on a reply by {team}: “{text}”",
+      reply_to: "Replying to {team}: “{text}”", new_persona: "— New persona… —",
+      posted: "Posted ✓", sent: "Sent ✓", sending: "Sending…", need_text: "Write the text first.",
+      need_team: "Choose at least one team.", need_persona: "Give the new persona a name and a @handle.",
+      to_all: "to all teams", to_teams: "to {teams}", followup: "↪ {who} answered this reply ({ch})",
+      esc_unanswered: "left unanswered", esc_red_flag: "red flag", by: "by {who}", on_reply: "on a reply: “{text}”",
+      escalated_for: "escalated for {team}: {why}", wall_count: "{n} replies", unanswered_list: "Unanswered:",
+      no_error: "", persona_prefix: "as {who}",
+    },
+    fr: {
+      status_draft: "Pas commencé", status_running: "En cours", status_paused: "En pause", status_ended: "Terminé",
+      online: "En direct", offline: "Reconnexion…",
+      confirm_end: "Terminer l’exercice pour toutes les équipes ? Elles ne pourront plus répondre, c’est définitif.",
+      confirm_skip: "Annuler « {what} » ? Il ne sera jamais envoyé.",
+      ch_microblog: "Microblog", ch_social: "Réseau social", ch_news: "Presse", ch_email: "E-mail", ch_phone: "Téléphone", ch_memo: "Note interne",
+      k_public: "public", k_customer: "client", k_journalist: "journaliste", k_influencer: "influenceur", k_troll: "troll",
+      k_employee: "salarié", k_activist: "militant", k_official: "institution", k_investor: "investisseur",
+      rk_public: "Réponse publique", rk_dm: "Message privé", rk_statement: "Communiqué", rk_email: "E-mail",
+      scheduled: "Programmés", on_trigger: "Sur déclenchement (escalades, à la main)", roleplay: "Jeu de rôle (improvisés)",
+      now: "maintenant", in: "dans {t}", due: "à envoyer", held: "retenu", skipped: "annulé", released: "envoyé",
+      not_triggered: "pas déclenché", all_teams: "Toutes les équipes", fire: "Envoyer", fire_to: "Envoyer à…",
+      fire_team: "Envoyer à {team}", skip: "Annuler", hold: "Retenir", unhold: "Libérer",
+      expects: "réponse sous {t}", no_reply_needed: "pas de réponse attendue", severity: "gravité {n}",
+      trigger_unanswered: "si « {src} » sans réponse {t}", trigger_flag: "si une réponse à « {src} » déclenche {flag}",
+      more: "Plus", less: "Moins", delivered_at: "envoyé à {t}", not_delivered: "non envoyé",
+      answered_in: "répondu en {t}", left: "reste {t}", overdue_by: "en retard de {t}", answered: "répondu",
+      no_reply_yet: "Pas encore de réponse", reply_as: "Répondre en persona", note: "Note",
+      standalone: "Publications hors inject", joined: "{n} connecté(s)", nobody_joined: "Personne n’a encore rejoint",
+      unanswered: "Sans réponse", overdue: "En retard", replies: "Réponses", last_reply: "Dernière réponse il y a {t}",
+      no_reply: "Aucune réponse", join_link: "Lien et QR code", copy: "Copier le lien", copied: "Copié",
+      qr: "QR code", code: "Code", note_team: "Note sur {team}", note_reply: "Note sur une réponse de {team} : « {text} »",
+      reply_to: "En réponse à {team} : « {text} »", new_persona: "— Nouvelle persona… —",
+      posted: "Publié ✓", sent: "Envoyé ✓", sending: "Envoi…", need_text: "Écrivez d’abord le texte.",
+      need_team: "Choisissez au moins une équipe.", need_persona: "Donnez un nom et un @identifiant à la nouvelle persona.",
+      to_all: "à toutes les équipes", to_teams: "à {teams}", followup: "↪ {who} a répondu à ce message ({ch})",
+      esc_unanswered: "sans réponse", esc_red_flag: "signal d’alerte", by: "par {who}", on_reply: "sur une réponse : « {text} »",
+      escalated_for: "escalade pour {team} : {why}", wall_count: "{n} réponses", unanswered_list: "Sans réponse :",
+      no_error: "", persona_prefix: "en tant que {who}",
+    },
+  };
+
+  function t(key, vars) {
+    let text = STRINGS[LANG][key] ?? STRINGS.en[key] ?? key;
+    if (vars) text = text.replace(/\{(\w+)\}/g, (m, name) => (vars[name] ?? m));
+    return text;
+  }
+
+  function excerpt(text, max) {
+    const s = String(text || "").replace(/\s+/g, " ").trim();
+    return s.length > max ? s.slice(0, max - 1) + "…" : s;
+  }
+
+  // --- state -------------------------------------------------------------------------------------
+
+  let state;
+  function emptyState() {
+    return {
+      duration: 0,
+      teams: new Map(),        // slot → {slot, name, join_code, join_url, qr_url, members: Map(id → name)}
+      personas: new Map(),     // id → persona payload
+      injects: new Map(),      // inject_id → definition (snapshot injects, plus ad-hoc ones seen live)
+      triggers: new Map(),     // inject_id → escalation rules that fire it
+      skipped: new Set(), held: new Set(),
+      deliveries: new Map(),   // inject_id → Map(team → inject item)
+      groupSeq: new Map(),     // wall group key ("" = standalone posts) → seq that created it
+      replies: new Map(),      // reply_id → reply item
+      groupReplies: new Map(), // group key → [reply items]
+      answered: new Set(),     // "inject|team" with at least one reply
+      lastReply: new Map(),    // team → published_s
+      replyCount: new Map(),   // team → number of replies
+      followups: new Map(),    // reply_id → [ad-hoc inject items answering it]
+      escalations: [],
+      escByTarget: new Map(),  // "inject|team" → escalation item
+      notes: [],
+      notesByReply: new Map(),
+      messages: [],
+      showReplies: false,
+    };
+  }
+
+  const dirty = { rows: new Set(), groups: new Set(), cards: new Set(), timeline: false, cardsAll: false,
+    teamPicks: false, personas: false, escalations: false, notes: false, messages: false };
+
+  function teamName(slot) { return state.teams.get(slot)?.name || slot; }
+  function slots() { return [...state.teams.keys()]; }
+
+  function targetSlots(def) {
+    if (def.to === "all") return slots();
+    if (Array.isArray(def.to)) return def.to.filter((s) => state.teams.has(s));
+    return [...(state.deliveries.get(def.inject_id)?.keys() || [])];
+  }
+
+  function groupKey(injectId) { return injectId || ""; }
+
+  function addTeam(team) {
+    const page = PAGE_TEAMS.find((p) => p.slot === team.slot || p.join_code === team.join_code) || {};
+    const known = state.teams.get(team.slot);
+    state.teams.set(team.slot, {
+      slot: team.slot, name: team.name, join_code: team.join_code,
+      join_url: page.join_url || `${location.origin}/join/${encodeURIComponent(team.join_code)}`,
+      qr_url: page.qr_url || guessQrUrl(team.join_code),
+      members: known ? known.members : new Map(),
+    });
+  }
+
+  // A team added after the page loaded has no QR link in the page data: derive it from a sibling's.
+  function guessQrUrl(code) {
+    const model = PAGE_TEAMS.find((p) => p.qr_url && p.join_code && p.qr_url.includes(p.join_code));
+    return model ? model.qr_url.replace(model.join_code, encodeURIComponent(code)) : null;
+  }
+
+  function addPersona(persona) {
+    if (persona && persona.id && !state.personas.has(persona.id)) {
+      state.personas.set(persona.id, persona);
+      dirty.personas = true;
+    }
+  }
+
+  function loadSnapshot(snap) {
+    state = emptyState();
+    state.duration = snap.clock?.duration_s || 0;
+    for (const team of snap.teams || []) addTeam(team);
+    for (const persona of snap.personas || []) addPersona(persona);
+    for (const def of snap.injects || []) {
+      state.injects.set(def.inject_id, { ...def, adhoc: def.inject_id.startsWith("adhoc-") });
+      for (const rule of def.escalates_to || []) {
+        if (!state.triggers.has(rule.inject)) state.triggers.set(rule.inject, []);
+        state.triggers.get(rule.inject).push({ ...rule, source: def.inject_id });
+      }
+    }
+    state.skipped = new Set(snap.skipped || []);
+    state.held = new Set(snap.held || []);
+    state.showReplies = !!snap.projector_shows_replies;
+    document.getElementById("wall").replaceChildren();
+    wallGroups.clear();
+    Object.assign(dirty, { timeline: true, cardsAll: true, teamPicks: true, personas: true, escalations: true,
+      notes: true, messages: true });
+  }
+
+  function applyItem(item) {
+    switch (item.kind) {
+      case "inject": return onInject(item);
+      case "reply": return onReply(item);
+      case "participant": {
+        const team = state.teams.get(item.team);
+        if (team) team.members.set(item.participant_id, item.display_name);
+        dirty.cards.add(item.team);
+        return;
+      }
+      case "message": state.messages.push(item); dirty.messages = true; return;
+      case "escalation": {
+        state.escalations.push(item);
+        state.escByTarget.set(`${item.target_inject}|${item.team}`, item);
+        dirty.escalations = true;
+        dirty.rows.add(item.target_inject);
+        dirty.cards.add(item.team);
+        return;
+      }
+      case "inject_state": {
+        if (item.change === "skipped") state.skipped.add(item.inject_id);
+        if (item.change === "held") state.held.add(item.inject_id);
+        if (item.change === "unheld") state.held.delete(item.inject_id);
+        dirty.rows.add(item.inject_id);
+        return;
+      }
+      case "note": {
+        state.notes.push(item);
+        if (item.reply_id) {
+          if (!state.notesByReply.has(item.reply_id)) state.notesByReply.set(item.reply_id, []);
+          state.notesByReply.get(item.reply_id).push(item);
+          const reply = state.replies.get(item.reply_id);
+          if (reply) dirty.groups.add(groupKey(reply.inject_id));
+        }
+        dirty.notes = true;
+        return;
+      }
+      case "team": addTeam(item); dirty.cardsAll = true; dirty.teamPicks = true; dirty.timeline = true; return;
+      case "projector": state.showReplies = !!item.show_replies; return;
+      case "adhoc": return;  // its deliveries follow as inject items, which carry the content
+      default: return;       // status: the clock object is the source of truth for status and speed
+    }
+  }
+
+  function onInject(item) {
+    const id = item.inject_id;
+    let def = state.injects.get(id);
+    if (!def) {
+      // An ad-hoc inject posted after the snapshot: its first delivery describes it.
+      def = { inject_id: id, channel: item.channel, persona: item.persona, subject: item.subject, text: item.text,
+        expects_reply: item.expects_reply, reply_within_s: item.reply_within_s, severity: item.severity,
+        at_s: null, to: null, adhoc: item.origin === "adhoc" || id.startsWith("adhoc-"), escalates_to: [] };
+      state.injects.set(id, def);
+      dirty.timeline = true;
+    }
+    addPersona(item.persona);
+    if (!state.deliveries.has(id)) state.deliveries.set(id, new Map());
+    state.deliveries.get(id).set(item.team, item);
+    if (item.in_reply_to) {
+      const list = state.followups.get(item.in_reply_to) || [];
+      if (!list.some((f) => f.inject_id === id)) list.push(item);
+      state.followups.set(item.in_reply_to, list);
+      const target = state.replies.get(item.in_reply_to);
+      if (target) dirty.groups.add(groupKey(target.inject_id));
+    }
+    if (def.expects_reply && !state.groupSeq.has(id)) state.groupSeq.set(id, item.seq);
+    if (state.groupSeq.has(id)) dirty.groups.add(id);
+    dirty.rows.add(id);
+    dirty.cards.add(item.team);
+  }
+
+  function onReply(item) {
+    if (state.replies.has(item.reply_id)) return;
+    state.replies.set(item.reply_id, item);
+    const key = groupKey(item.inject_id);
+    if (!state.groupSeq.has(key)) state.groupSeq.set(key, item.seq);
+    if (!state.groupReplies.has(key)) state.groupReplies.set(key, []);
+    state.groupReplies.get(key).push(item);
+    if (item.inject_id) state.answered.add(`${item.inject_id}|${item.team}`);
+    state.lastReply.set(item.team, Math.max(state.lastReply.get(item.team) ?? -1, item.published_s));
+    state.replyCount.set(item.team, (state.replyCount.get(item.team) || 0) + 1);
+    if (live) {
+      freshReplies.add(item.reply_id);
+      setTimeout(() => freshReplies.delete(item.reply_id), 8000);
+    }
+    dirty.groups.add(key);
+    if (item.inject_id) dirty.rows.add(item.inject_id);
+    dirty.cards.add(item.team);
+  }
+
+  // --- connection --------------------------------------------------------------------------------
+
+  let live = false;               // false while a snapshot's items are replayed: no "new" highlights
+  const freshReplies = new Set();
+  let conn = null;
+
+  function start() {
+    state = emptyState();
+    conn = window.CrisisDrill.connect("/facilitator", {
+      onSnapshot(snap) {
+        live = false;
+        loaded = true;
+        loadSnapshot(snap);
+        setTimeout(() => { live = true; }, 0);  // the snapshot's items are applied synchronously after this
+      },
+      onItems(items) {
+        for (const item of items) applyItem(item);
+        flush();
+      },
+      onConnection(s) {
+        const node = document.getElementById("connection");
+        node.dataset.state = s;
+        node.textContent = t(s);
+      },
+      onError(message) { showError(message); },
+    });
+    setInterval(tick, 250);
+    tick();
+  }
+
+  async function run(name, payload, button) {
+    if (button) button.disabled = true;
+    try {
+      const reply = await conn.command(name, payload);
+      if (!reply || !reply.ok) showError(reply?.error || "Error");
+      return reply || { ok: false };
+    } finally {
+      if (button) button.disabled = false;
+    }
+  }
+
+  let errorTimer = null;
+  function showError(message) {
+    const box = document.getElementById("console-error");
+    document.getElementById("console-error-text").textContent = message;
+    box.hidden = false;
+    clearTimeout(errorTimer);
+    errorTimer = setTimeout(() => { box.hidden = true; }, 15000);
+  }
+  document.getElementById("console-error-close").addEventListener("click", () => {
+    document.getElementById("console-error").hidden = true;
+  });
+
+  // --- rendering helpers -------------------------------------------------------------------------
+
+  /** Replace `old` by `fresh`, keeping keyboard focus and open <details> menus across the swap. */
+  function swap(old, fresh) {
+    const active = document.activeElement;
+    const focusKey = old.contains(active) ? active.dataset.fkey : null;
+    for (const details of old.querySelectorAll("details[data-fkey]")) {
+      const twin = fresh.querySelector(`details[data-fkey="${CSS.escape(details.dataset.fkey)}"]`);
+      if (twin) twin.open = details.open;
+    }
+    old.replaceWith(fresh);
+    if (focusKey) fresh.querySelector(`[data-fkey="${CSS.escape(focusKey)}"]`)?.focus();
+  }
+
+  function channelTag(channel) {
+    return el("span", { class: `chan chan-${channel}`, text: t(`ch_${channel}`) });
+  }
+
+  function avatar(persona) {
+    const a = el("span", { class: "avatar", "aria-hidden": "true", text: persona?.avatar?.initials || "?" });
+    a.style.backgroundColor = `hsl(${persona?.avatar?.hue ?? 210} 55% 38%)`;
+    return a;
+  }
+
+  function personaLine(persona) {
+    return el("span", { class: "persona" },
+      avatar(persona),
+      el("span", { class: "persona-name", text: persona?.name || "?" }),
+      persona?.verified ? el("span", { class: "verified", title: "verified", text: "✔" }) : null,
+      el("span", { class: "handle", text: persona?.handle || "" }));
+  }
+
+  function severityTag(n) {
+    return el("span", { class: `sev sev-${n || 1}`, title: t("severity", { n: n || 1 }), text: "●".repeat(n || 1) });
+  }
+
+  /** A clamped paragraph with a More/Less toggle when the text is long. */
+  function longText(text, cls, limit, fkey) {
+    const p = el("p", { class: `${cls} clamp`, text });
+    if (String(text || "").length <= limit) return p;
+    const toggle = el("button", { type: "button", class: "linkish", text: t("more"), "aria-expanded": "false",
+      dataset: { fkey }, on: { click() {
+        const open = p.classList.toggle("clamp");
+        toggle.textContent = open ? t("more") : t("less");
+        toggle.setAttribute("aria-expanded", String(!open));
+      } } });
+    return el("div", { class: "long" }, p, toggle);
+  }
+
+  const countdowns = [];  // {node, delivered_s, within_s, key} refreshed by tick()
+  function countdown(deliveredS, withinS, key) {
+    const node = el("span", { class: "countdown", dataset: { state: "open" } });
+    countdowns.push({ node, delivered_s: deliveredS, within_s: withinS, key });
+    paintCountdown(countdowns[countdowns.length - 1], clockNow());
+    return node;
+  }
+
+  function paintCountdown(c, now) {
+    const w = windowState(c.delivered_s, c.within_s, now, state.answered.has(c.key));
+    const text = w.state === "answered" ? t("answered")
+      : w.state === "overdue" ? t("overdue_by", { t: fmtDuration(-w.left_s) }) : t("left", { t: fmtDuration(w.left_s) });
+    if (c.node.dataset.state !== w.state) c.node.dataset.state = w.state;
+    if (c.node.textContent !== text) c.node.textContent = text;
+  }
+
+  function clockNow() { return conn ? conn.clock.now() : 0; }
+  const PAGE_STATUS = root.dataset.status;
+  let loaded = false;  // before the first snapshot the clock object only holds defaults
+  function status() { return loaded ? conn.clock.status : PAGE_STATUS; }
+
+  // --- header: clock, status, lifecycle controls -------------------------------------------------
+
+  const ui = {
+    clock: document.getElementById("scenario-clock"),
+    duration: document.getElementById("clock-duration"),
+    progress: document.getElementById("clock-progress"),
+    status: document.getElementById("exercise-status"),
+    speed: document.getElementById("speed-display"),
+    speedSelect: document.getElementById("speed-select"),
+    start: document.getElementById("btn-start"),
+    pause: document.getElementById("btn-pause"),
+    resume: document.getElementById("btn-resume"),
+    end: document.getElementById("btn-end"),
+    projector: document.getElementById("projector-toggle"),
+  };
+
+  let shownStatus = null, shownSpeed = null;
+  function paintHeader(now) {
+    const s = status();
+    const speed = conn ? conn.clock.speed : 1;
+    ui.clock.textContent = fmtClock(now);
+    const duration = conn?.clock.duration_s || state.duration;
+    ui.duration.textContent = duration ? fmtClock(duration) : "--:--:--";
+    ui.progress.style.width = duration ? `${Math.min(100, (now / duration) * 100).toFixed(2)}%` : "0%";
+    if (s !== shownStatus) {
+      shownStatus = s;
+      ui.status.dataset.status = s;
+      ui.status.textContent = t(`status_${s}`);
+      root.dataset.status = s;
+      if (ui.start) {
+        ui.start.hidden = s !== "draft";
+        ui.pause.hidden = s !== "running";
+        ui.resume.hidden = s !== "paused";
+        ui.end.hidden = !(s === "running" || s === "paused");
+        ui.speedSelect.disabled = s === "ended";
+      }
+      dirty.timeline = true;  // fire/skip/hold buttons depend on the status
+      flush();
+    }
+    if (speed !== shownSpeed) {
+      shownSpeed = speed;
+      ui.speed.textContent = `×${Number(speed).toLocaleString(LANG)}`;
+      // Do not fight the facilitator while they are choosing.
+      if (ui.speedSelect && document.activeElement !== ui.speedSelect) {
+        const value = String(Math.round(speed));
+        if (![...ui.speedSelect.options].some((o) => o.value === value)) {
+          ui.speedSelect.append(el("option", { value, text: `×${value}` }));
+        }
+        ui.speedSelect.value = value;
+      }
+    }
+    if (ui.projector && ui.projector.checked !== state.showReplies && !ui.projector.disabled) {
+      ui.projector.checked = state.showReplies;
+    }
+  }
+
+  if (DRIVES) {
+    ui.start.addEventListener("click", () => run("start_exercise", { speed: Number(ui.speedSelect.value) }, ui.start));
+    ui.pause.addEventListener("click", () => run("pause_exercise", {}, ui.pause));
+    ui.resume.addEventListener("click", () => run("resume_exercise", {}, ui.resume));
+    ui.end.addEventListener("click", () => {
+      if (window.confirm(t("confirm_end"))) run("end_exercise", {}, ui.end);
+    });
+    ui.speedSelect.addEventListener("change", async () => {
+      // Before the start the speed travels with start_exercise; afterwards it applies at once.
+      if (status() === "draft") return;
+      const reply = await run("set_speed", { speed: Number(ui.speedSelect.value) }, ui.speedSelect);
+      if (!reply.ok) { shownSpeed = null; ui.speedSelect.blur(); }
+    });
+    ui.projector.addEventListener("change", async () => {
+      const wanted = ui.projector.checked;
+      ui.projector.disabled = true;
+      const reply = await run("show_replies_on_projector", { show: wanted });
+      ui.projector.disabled = false;
+      if (reply.ok) state.showReplies = wanted;
+      ui.projector.checked = state.showReplies;
+    });
+  }
+
+  // --- team cards (lobby + status) ---------------------------------------------------------------
+
+  const cardsBox = document.getElementById("team-cards");
+  const cardNodes = new Map();  // slot → {node, counters}
+
+  function teamCard(team) {
+    const members = [...team.members.values()];
+    const counters = {
+      unanswered: el("strong", { text: "0" }),
+      overdue: el("strong", { text: "0" }),
+      replies: el("strong", { text: "0" }),
+      last: el("span", { class: "last-activity" }),
+      list: el("ul", { class: "overdue-list" }),
+      listKey: "",
+    };
+    const copyBtn = el("button", { type: "button", class: "btn small", text: t("copy"), dataset: { fkey: `copy-${team.slot}` },
+      on: { click() {
+        navigator.clipboard?.writeText(team.join_url).then(() => {
+          copyBtn.textContent = t("copied");
+          setTimeout(() => { copyBtn.textContent = t("copy"); }, 1500);
+        }).catch(() => {});
+      } } });
+    const lastEsc = [...state.escalations].reverse().find((e) => e.team === team.slot);
+    const node = el("li", { class: "team-card", dataset: { team: team.slot } },
+      el("div", { class: "team-card-head" },
+        el("h3", { text: team.name }),
+        el("span", { class: "join-code", title: t("code"), text: team.join_code })),
+      el("p", { class: "members" },
+        el("span", { class: members.length ? "joined" : "joined none", text: members.length ? t("joined", { n: members.length }) : t("nobody_joined") }),
+        ...members.map((name) => el("span", { class: "member-chip", text: name }))),
+      el("dl", { class: "team-stats" },
+        el("div", { class: "stat stat-unanswered" }, el("dt", { text: t("unanswered") }), el("dd", {}, counters.unanswered)),
+        el("div", { class: "stat stat-overdue" }, el("dt", { text: t("overdue") }), el("dd", {}, counters.overdue)),
+        el("div", { class: "stat" }, el("dt", { text: t("replies") }), el("dd", {}, counters.replies))),
+      counters.last,
+      counters.list,
+      lastEsc ? el("p", { class: "team-esc", text: `⚠ ${fmtClock(lastEsc.at_s, true)} ${lastEsc.why || ""}` }) : null,
+      el("div", { class: "team-actions" },
+        el("button", { type: "button", class: "btn small", text: `✎ ${t("note")}`, dataset: { fkey: `note-${team.slot}` },
+          on: { click: () => openNote({ team: team.slot }) } }),
+        el("details", { class: "join-details", dataset: { fkey: `join-${team.slot}` }, open: status() === "draft" },
+          el("summary", { text: t("join_link") }),
+          el("p", { class: "join-url" }, el("a", { href: team.join_url, target: "_blank", rel: "noopener", text: team.join_url })),
+          el("p", { class: "join-buttons" }, copyBtn,
+            team.qr_url ? el("a", { class: "btn small", href: team.qr_url, target: "_blank", rel: "noopener", text: `${t("qr")} ↗` }) : null))));
+    return { node, counters };
+  }
+
+  function renderCard(slot) {
+    const team = state.teams.get(slot);
+    if (!team) return;
+    const fresh = teamCard(team);
+    const old = cardNodes.get(slot);
+    if (old) swap(old.node, fresh.node); else cardsBox.append(fresh.node);
+    cardNodes.set(slot, fresh);
+    paintCard(slot, clockNow());
+  }
+
+  function teamStats(slot, now) {
+    const unanswered = [], overdue = [];
+    for (const [id, byTeam] of state.deliveries) {
+      const d = byTeam.get(slot);
+      if (!d || !d.expects_reply || state.answered.has(`${id}|${slot}`)) continue;
+      unanswered.push(d);
+      if (d.reply_within_s && d.delivered_s + d.reply_within_s <= now) overdue.push(d);
+    }
+    return { unanswered, overdue };
+  }
+
+  function paintCard(slot, now) {
+    const card = cardNodes.get(slot);
+    if (!card) return;
+    const { unanswered, overdue } = teamStats(slot, now);
+    const c = card.counters;
+    setText(c.unanswered, unanswered.length);
+    setText(c.overdue, overdue.length);
+    c.overdue.parentElement.parentElement.classList.toggle("alarm", overdue.length > 0);
+    setText(c.replies, state.replyCount.get(slot) || 0);
+    const last = state.lastReply.get(slot);
+    setText(c.last, last === undefined ? t("no_reply") : t("last_reply", { t: fmtDuration(Math.max(0, now - last)) }));
+    // The list of posts still waiting: rebuilt only when its content changes.
+    const key = unanswered.map((d) => d.inject_id + (overdue.includes(d) ? "!" : "")).join(",");
+    if (key !== c.listKey) {
+      c.listKey = key;
+      c.list.replaceChildren(...unanswered.map((d) => el("li", { class: overdue.includes(d) ? "is-overdue" : "" },
+        el("button", { type: "button", class: "linkish", dataset: { fkey: `goto-${slot}-${d.inject_id}` },
+          on: { click: () => revealGroup(d.inject_id) } },
+        `${t(`ch_${d.channel}`)} · ${d.persona?.name || "?"}`))));
+    }
+  }
+
+  function setText(node, value) {
+    const text = String(value);
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  function revealGroup(injectId) {
+    const group = wallGroups.get(injectId);
+    if (!group) return;
+    group.scrollIntoView({ behavior: "smooth", block: "start" });
+    group.classList.remove("flash");
+    void group.offsetWidth;  // restart the animation
+    group.classList.add("flash");
+  }
+
+  // --- timeline ----------------------------------------------------------------------------------
+
+  const timelineBox = document.getElementById("timeline");
+  const rowNodes = new Map();  // inject_id → row element
+  let nowLine = null;
+  let scheduledList = null;
+
+  function renderTimeline() {
+    rowNodes.clear();
+    const defs = [...state.injects.values()];
+    const scheduled = defs.filter((d) => d.at_s !== null && d.at_s !== undefined).sort((a, b) => a.at_s - b.at_s);
+    const triggered = defs.filter((d) => (d.at_s === null || d.at_s === undefined) && !d.adhoc);
+    const adhoc = defs.filter((d) => (d.at_s === null || d.at_s === undefined) && d.adhoc);
+    const section = (title, list, cls) => {
+      const ol = el("ol", { class: `tl-list ${cls}` }, list.map((d) => {
+        const row = timelineRow(d);
+        rowNodes.set(d.inject_id, row);
+        return row;
+      }));
+      return { node: el("section", { class: "tl-section" }, el("h3", { class: "tl-heading" }, title, el("span", { class: "count", text: list.length })), ol), ol };
+    };
+    const parts = [section(t("scheduled"), scheduled, "tl-scheduled")];
+    scheduledList = parts[0].ol;
+    nowLine = el("li", { class: "now-line", "aria-hidden": "true" }, el("span", { text: t("now") }));
+    nowIndexShown = -2;
+    if (triggered.length) parts.push(section(t("on_trigger"), triggered, "tl-trigger"));
+    if (adhoc.length) parts.push(section(t("roleplay"), adhoc, "tl-adhoc"));
+    const active = document.activeElement;
+    const focusKey = timelineBox.contains(active) ? active.dataset.fkey : null;
+    const open = [...timelineBox.querySelectorAll("details[open][data-fkey]")].map((d) => d.dataset.fkey);
+    timelineBox.replaceChildren(...parts.map((p) => p.node));
+    for (const key of open) { const d = timelineBox.querySelector(`details[data-fkey="${CSS.escape(key)}"]`); if (d) d.open = true; }
+    if (focusKey) timelineBox.querySelector(`[data-fkey="${CSS.escape(focusKey)}"]`)?.focus();
+    placeNowLine(clockNow());
+  }
+
+  function rowState(def) {
+    const id = def.inject_id;
+    const delivered = state.deliveries.get(id) || new Map();
+    const targets = targetSlots(def);
+    const done = targets.length > 0 && targets.every((s) => delivered.has(s));
+    return { delivered, targets, done, skipped: state.skipped.has(id), held: state.held.has(id) };
+  }
+
+  function timelineRow(def) {
+    const id = def.inject_id;
+    const rs = rowState(def);
+    const s = status();
+    const scheduled = def.at_s !== null && def.at_s !== undefined;
+    const cls = ["tl-row"];
+    if (rs.done) cls.push("done");
+    if (rs.delivered.size && !rs.done) cls.push("partial");
+    if (rs.skipped) cls.push("skipped");
+    if (rs.held) cls.push("held");
+
+    const stateTag = rs.skipped ? el("span", { class: "tl-state st-skipped", text: t("skipped") })
+      : rs.held ? el("span", { class: "tl-state st-held", text: t("held") })
+      : rs.done ? el("span", { class: "tl-state st-done", text: t("released") })
+      : null;
+    const eta = scheduled && !rs.done && !rs.skipped ? el("span", { class: "eta", dataset: { at: def.at_s } }) : null;
+
+    const triggers = (state.triggers.get(id) || []).map((rule) => {
+      const src = excerpt(state.injects.get(rule.source)?.persona?.name || rule.source, 40);
+      return el("li", { text: rule.when === "unanswered"
+        ? t("trigger_unanswered", { src, t: fmtDuration(rule.after_s || 0) })
+        : t("trigger_flag", { src, flag: rule.flag }) });
+    });
+
+    // One mark per team: delivered (and when), answered, or waiting.
+    const markSlots = scheduled || def.adhoc ? rs.targets : [...rs.delivered.keys()];
+    const marks = markSlots.map((slot) => {
+      const d = rs.delivered.get(slot);
+      const answered = state.answered.has(`${id}|${slot}`);
+      const esc = state.escByTarget.get(`${id}|${slot}`);
+      const st = !d ? "pending" : answered ? "answered" : def.expects_reply ? "waiting" : "delivered";
+      const title = d ? `${teamName(slot)} — ${t("delivered_at", { t: fmtClock(d.delivered_s) })}${answered ? ` — ${t("answered")}` : ""}${esc ? ` — ${t("escalated_for", { team: teamName(slot), why: esc.why || "" })}` : ""}`
+        : `${teamName(slot)} — ${t("not_delivered")}`;
+      return el("li", { class: `mark mark-${st}`, title, dataset: { team: slot } },
+        el("span", { class: "mark-icon", "aria-hidden": "true", text: st === "answered" ? "✓" : d ? "●" : "○" }),
+        el("span", { class: "mark-name", text: teamName(slot) }),
+        d ? el("span", { class: "mark-time", text: fmtClock(d.delivered_s, true) }) : null);
+    });
+    const escWhy = [...rs.delivered.keys()].map((slot) => state.escByTarget.get(`${id}|${slot}`)).filter(Boolean);
+
+    let actions = null;
+    const canAct = DRIVES && !def.adhoc && s !== "ended" && !rs.skipped && !(scheduled && rs.done);
+    if (canAct) {
+      const missing = slots().filter((slot) => !rs.delivered.has(slot));
+      const firing = s === "running" || s === "paused";
+      actions = el("div", { class: "tl-actions" },
+        firing && missing.length ? el("button", { type: "button", class: "btn small primary", dataset: { fkey: `fire-${id}` }, text: `⚡ ${t("fire")}`,
+          on: { click: (e) => run("fire_inject", { inject_id: id }, e.currentTarget) } }) : null,
+        firing && missing.length > 1 ? el("details", { class: "menu", dataset: { fkey: `firemenu-${id}` } },
+          el("summary", { class: "btn small", text: t("fire_to") }),
+          el("div", { class: "menu-body" }, missing.map((slot) => el("button", { type: "button", class: "btn small",
+            dataset: { fkey: `fire-${id}-${slot}` }, text: teamName(slot),
+            on: { click: (e) => { e.currentTarget.closest("details").open = false; run("fire_inject", { inject_id: id, teams: [slot] }); } } })))) : null,
+        !rs.done ? (rs.held
+          ? el("button", { type: "button", class: "btn small", dataset: { fkey: `hold-${id}` }, text: t("unhold"),
+            on: { click: (e) => run("release_inject", { inject_id: id }, e.currentTarget) } })
+          : el("button", { type: "button", class: "btn small", dataset: { fkey: `hold-${id}` }, text: t("hold"),
+            on: { click: (e) => run("hold_inject", { inject_id: id }, e.currentTarget) } })) : null,
+        !rs.done ? el("button", { type: "button", class: "btn small danger-text", dataset: { fkey: `skip-${id}` }, text: t("skip"),
+          on: { click: (e) => {
+            if (window.confirm(t("confirm_skip", { what: excerpt(def.subject || def.text, 60) }))) run("skip_inject", { inject_id: id }, e.currentTarget);
+          } } }) : null);
+    }
+
+    return el("li", { class: cls.join(" "), dataset: { injectId: id, at: scheduled ? def.at_s : "" } },
+      el("div", { class: "tl-when" },
+        el("span", { class: "tl-at", text: scheduled ? fmtClock(def.at_s, true) : "—" }),
+        eta, stateTag),
+      el("div", { class: "tl-body" },
+        el("div", { class: "tl-meta" }, channelTag(def.channel), personaLine(def.persona), severityTag(def.severity)),
+        def.subject ? el("p", { class: "tl-subject", text: def.subject }) : null,
+        longText(def.text, "tl-text", 150, `more-${id}`),
+        el("p", { class: "tl-facts" },
+          el("span", { text: def.expects_reply ? `⏱ ${t("expects", { t: fmtDuration(def.reply_within_s || 0) })}` : t("no_reply_needed") }),
+          el("span", { text: def.to === "all" ? t("all_teams") : (def.to || [...rs.delivered.keys()]).map(teamName).join(", ") })),
+        triggers.length ? el("ul", { class: "tl-triggers" }, triggers) : null,
+        escWhy.length ? el("ul", { class: "tl-why" }, escWhy.map((e) => el("li", { text: t("escalated_for", { team: teamName(e.team), why: e.why || e.when }) }))) : null,
+        marks.length ? el("ul", { class: "marks" }, marks) : (!scheduled && !def.adhoc ? el("p", { class: "muted small", text: t("not_triggered") }) : null),
+        actions));
+  }
+
+  function renderRow(id) {
+    const old = rowNodes.get(id);
+    const def = state.injects.get(id);
+    if (!old || !def) { dirty.timeline = true; return; }
+    const fresh = timelineRow(def);
+    swap(old, fresh);
+    rowNodes.set(id, fresh);
+  }
+
+  let nowIndexShown = -2;
+  function placeNowLine(now) {
+    if (!scheduledList || !nowLine) return;
+    const rows = [...scheduledList.children].filter((n) => n !== nowLine);
+    let index = rows.findIndex((r) => Number(r.dataset.at) > now);
+    if (index === nowIndexShown && nowLine.isConnected) return;
+    nowIndexShown = index;
+    if (index === -1) scheduledList.append(nowLine); else scheduledList.insertBefore(nowLine, rows[index]);
+  }
+
+  function paintEtas(now) {
+    for (const node of timelineBox.querySelectorAll(".eta")) {
+      const at = Number(node.dataset.at);
+      const id = node.closest("[data-inject-id]")?.dataset.injectId;
+      const left = at - now;
+      const text = state.held.has(id) && left <= 0 ? t("held") : left > 0 ? t("in", { t: fmtDuration(left) }) : t("due");
+      setText(node, text);
+      node.classList.toggle("soon", left > 0 && left <= 120);
+    }
+  }
+
+  document.getElementById("tl-hide-done").addEventListener("change", (e) => {
+    timelineBox.classList.toggle("hide-done", e.currentTarget.checked);
+  });
+  document.getElementById("tl-jump").addEventListener("click", () => {
+    nowLine?.scrollIntoView({ behavior: "smooth", block: "center" });
+  });
+
+  // --- live wall ---------------------------------------------------------------------------------
+
+  const wallBox = document.getElementById("wall");
+  const wallGroups = new Map();  // group key → element
+
+  function renderGroup(key) {
+    const fresh = wallGroup(key);
+    const old = wallGroups.get(key);
+    if (old) { swap(old, fresh); wallGroups.set(key, fresh); return; }
+    // Newest inject first: insert before the first group created earlier.
+    const seq = state.groupSeq.get(key) ?? 0;
+    const after = [...wallGroups.entries()].filter(([k]) => (state.groupSeq.get(k) ?? 0) < seq)
+      .sort((a, b) => (state.groupSeq.get(b[0]) ?? 0) - (state.groupSeq.get(a[0]) ?? 0))[0];
+    if (after) wallBox.insertBefore(fresh, after[1]); else wallBox.append(fresh);
+    wallGroups.set(key, fresh);
+  }
+
+  function wallGroup(key) {
+    const replies = state.groupReplies.get(key) || [];
+    if (key === "") {
+      const teamsWith = [...new Set(replies.map((r) => r.team))];
+      return el("article", { class: "wall-group standalone", dataset: { group: "standalone" } },
+        el("header", { class: "wg-head" }, el("h3", { class: "wg-title", text: t("standalone") })),
+        el("div", { class: "wg-teams" }, teamsWith.map((slot) => teamCell(null, slot, replies.filter((r) => r.team === slot)))));
+    }
+    const def = state.injects.get(key) || { inject_id: key, persona: null, text: key };
+    const delivered = state.deliveries.get(key) || new Map();
+    const cells = [...new Set([...targetSlots(def).filter((s) => delivered.has(s)), ...replies.map((r) => r.team)])];
+    const firstAt = Math.min(...[...delivered.values()].map((d) => d.delivered_s));
+    return el("article", { class: "wall-group", dataset: { injectId: key } },
+      el("header", { class: "wg-head" },
+        el("div", { class: "wg-meta" },
+          channelTag(def.channel), personaLine(def.persona),
+          Number.isFinite(firstAt) ? el("span", { class: "wg-time", text: fmtClock(firstAt) }) : null,
+          def.expects_reply ? el("span", { class: "wg-window", text: `⏱ ${t("expects", { t: fmtDuration(def.reply_within_s || 0) })}` }) : null,
+          severityTag(def.severity)),
+        def.subject ? el("p", { class: "wg-subject", text: def.subject }) : null,
+        longText(def.text, "wg-text", 200, `wmore-${key}`)),
+      el("div", { class: "wg-teams" }, cells.map((slot) => teamCell(def, slot, replies.filter((r) => r.team === slot)))));
+  }
+
+  function teamCell(def, slot, replies) {
+    const d = def ? state.deliveries.get(def.inject_id)?.get(slot) : null;
+    const windowKey = def ? `${def.inject_id}|${slot}` : null;
+    return el("section", { class: "wg-team", dataset: { team: slot } },
+      el("header", { class: "wg-team-head" },
+        el("h4", { text: teamName(slot) }),
+        d && d.expects_reply && d.reply_within_s ? countdown(d.delivered_s, d.reply_within_s, windowKey) : null),
+      replies.length ? el("ol", { class: "replies" }, replies.map(replyCard))
+        : el("p", { class: "no-reply", text: t("no_reply_yet") }));
+  }
+
+  function replyCard(r) {
+    const notes = state.notesByReply.get(r.reply_id) || [];
+    const followups = state.followups.get(r.reply_id) || [];
+    const fresh = freshReplies.has(r.reply_id);
+    return el("li", { class: `reply reply-${r.reply_kind}${fresh ? " fresh" : ""}`, dataset: { replyId: r.reply_id } },
+      el("p", { class: "reply-meta" },
+        el("span", { class: `rkind rk-${r.reply_kind}`, text: t(`rk_${r.reply_kind}`) }),
+        r.channel ? channelTag(r.channel) : null,
+        el("span", { class: "reply-time", title: r.author || "", text: fmtClock(r.published_s, true) }),
+        r.response_s !== undefined && r.response_s !== null
+          ? el("span", { class: "response", text: t("answered_in", { t: fmtDuration(r.response_s) }) }) : null),
+      el("p", { class: "reply-text", text: r.text }),
+      r.author ? el("p", { class: "reply-author", text: `— ${r.author}` }) : null,
+      followups.length ? el("ul", { class: "followups" }, followups.map((f) => el("li", {
+        text: t("followup", { who: f.persona?.name || "?", ch: t(`ch_${f.channel}`) }) }))) : null,
+      notes.length ? el("ul", { class: "reply-notes" }, notes.map((n) => el("li", {},
+        el("span", { class: "note-time", text: fmtClock(n.noted_s, true) }), ` ${n.author}: `, n.text))) : null,
+      el("div", { class: "reply-actions" },
+        DRIVES ? el("button", { type: "button", class: "btn small", dataset: { fkey: `ras-${r.reply_id}` }, text: `↩ ${t("reply_as")}`,
+          on: { click: () => replyAsPersona(r) } }) : null,
+        el("button", { type: "button", class: "btn small", dataset: { fkey: `rnote-${r.reply_id}` }, text: `✎ ${t("note")}`,
+          on: { click: () => openNote({ reply: r }) } })));
+  }
+
+  // --- escalations, notes, messages --------------------------------------------------------------
+
+  function renderEscalations() {
+    const list = document.getElementById("escalations");
+    list.replaceChildren(...[...state.escalations].reverse().map((e) => {
+      const src = state.injects.get(e.source_inject);
+      const dst = state.injects.get(e.target_inject);
+      return el("li", { class: `esc esc-${e.when}` },
+        el("p", { class: "esc-head" },
+          el("span", { class: "note-time", text: fmtClock(e.at_s ?? 0, true) }),
+          el("strong", { text: teamName(e.team) }),
+          el("span", { class: "esc-kind", text: t(`esc_${e.when}`) })),
+        el("p", { class: "esc-path", text: `${excerpt(src?.persona?.name || e.source_inject, 30)} → ${excerpt(dst?.persona?.name || e.target_inject, 30)} (${t(`ch_${dst?.channel || "memo"}`)})` }),
+        e.why ? el("p", { class: "esc-why", text: e.why }) : null);
+    }));
+    document.getElementById("esc-empty").hidden = state.escalations.length > 0;
+    setText(document.getElementById("esc-count"), state.escalations.length);
+  }
+
+  function renderNotes() {
+    const list = document.getElementById("notes");
+    list.replaceChildren(...[...state.notes].reverse().map((n) => {
+      const reply = n.reply_id ? state.replies.get(n.reply_id) : null;
+      return el("li", { class: "note" },
+        el("p", { class: "note-head" },
+          el("span", { class: "note-time", text: fmtClock(n.noted_s ?? n.at_s ?? 0) }),
+          el("strong", { text: teamName(n.team) }),
+          el("span", { class: "muted", text: t("by", { who: n.author }) })),
+        reply ? el("p", { class: "note-on", text: t("on_reply", { text: excerpt(reply.text, 70) }) }) : null,
+        el("p", { class: "note-text", text: n.text }));
+    }));
+    document.getElementById("notes-empty").hidden = state.notes.length > 0;
+    setText(document.getElementById("notes-count"), state.notes.length);
+  }
+
+  function renderMessages() {
+    const list = document.getElementById("messages");
+    if (!list) return;
+    list.replaceChildren(...[...state.messages].reverse().map((m) => el("li", { class: "message" },
+      el("span", { class: "note-time", text: fmtClock(m.sent_s ?? m.at_s ?? 0, true) }),
+      el("span", { class: "muted", text: ` ${m.teams && m.teams.length ? t("to_teams", { teams: m.teams.map(teamName).join(", ") }) : t("to_all")} — ` }),
+      m.text)));
+  }
+
+  // --- observer notes dialog ---------------------------------------------------------------------
+
+  const noteDialog = document.getElementById("note-dialog");
+  const noteForm = document.getElementById("note-form");
+  const noteText = document.getElementById("note-text");
+  const noteError = document.getElementById("note-error");
+  let noteTarget = null;
+
+  function openNote(target) {
+    noteTarget = target;
+    noteError.hidden = true;
+    noteText.value = "";
+    document.getElementById("note-about").textContent = target.reply
+      ? t("note_reply", { team: teamName(target.reply.team), text: excerpt(target.reply.text, 90) })
+      : t("note_team", { team: teamName(target.team) });
+    if (noteDialog.showModal) noteDialog.showModal(); else noteDialog.setAttribute("open", "");
+    noteText.focus();
+  }
+
+  noteForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = noteText.value.trim();
+    if (!text) { noteError.textContent = t("need_text"); noteError.hidden = false; return; }
+    const payload = noteTarget.reply ? { text, reply_id: noteTarget.reply.reply_id } : { text, team: noteTarget.team };
+    const button = noteForm.querySelector("button[type=submit]");
+    button.disabled = true;
+    const reply = await conn.command("add_note", payload);
+    button.disabled = false;
+    if (reply.ok) noteDialog.close();
+    else { noteError.textContent = reply.error; noteError.hidden = false; }
+  });
+  document.getElementById("note-cancel").addEventListener("click", () => noteDialog.close());
+
+  // --- role-play composer and messages -----------------------------------------------------------
+
+  const composer = document.getElementById("composer");
+  const c = composer ? {
+    panel: document.getElementById("composer-panel"),
+    persona: document.getElementById("c-persona"),
+    channel: document.getElementById("c-channel"),
+    newBox: document.getElementById("c-new-persona"),
+    npName: document.getElementById("c-np-name"),
+    npHandle: document.getElementById("c-np-handle"),
+    npKind: document.getElementById("c-np-kind"),
+    npFollowers: document.getElementById("c-np-followers"),
+    npVerified: document.getElementById("c-np-verified"),
+    subject: document.getElementById("c-subject"),
+    text: document.getElementById("c-text"),
+    count: document.getElementById("c-count"),
+    teams: document.getElementById("c-teams"),
+    expects: document.getElementById("c-expects"),
+    within: document.getElementById("c-within"),
+    severity: document.getElementById("c-severity"),
+    replyTo: document.getElementById("c-reply-to"),
+    replyToText: document.getElementById("c-reply-to-text"),
+    status: document.getElementById("c-status"),
+    inReplyTo: null,
+  } : null;
+
+  function teamChecks(box, prefix) {
+    const checked = new Set([...box.querySelectorAll("input:checked")].map((i) => i.value));
+    const first = !box.children.length;
+    box.replaceChildren(...slots().map((slot) => el("label", { class: "check" },
+      el("input", { type: "checkbox", value: slot, id: `${prefix}-${slot}`, checked: first || checked.has(slot) }),
+      ` ${teamName(slot)}`)));
+  }
+  function pickedTeams(box) {
+    const all = [...box.querySelectorAll("input")];
+    const picked = all.filter((i) => i.checked).map((i) => i.value);
+    return { picked, all: picked.length === all.length };
+  }
+  function setPicked(box, wanted) {
+    for (const input of box.querySelectorAll("input")) input.checked = !wanted || wanted.includes(input.value);
+  }
+
+  function renderPersonas() {
+    if (!c) return;
+    const current = c.persona.value;
+    const sorted = [...state.personas.values()].sort((a, b) => a.name.localeCompare(b.name, LANG));
+    c.persona.replaceChildren(
+      ...sorted.map((p) => el("option", { value: p.id, text: `${p.name} (${p.handle}) · ${t(`k_${p.kind}`)}` })),
+      el("option", { value: "__new", text: t("new_persona") }));
+    if (current && [...c.persona.options].some((o) => o.value === current)) c.persona.value = current;
+    c.newBox.hidden = c.persona.value !== "__new";
+  }
+
+  if (c) {
+    c.npKind.replaceChildren(...PERSONA_KINDS.map((k) => el("option", { value: k, text: t(`k_${k}`) })));
+    c.persona.addEventListener("change", () => {
+      c.newBox.hidden = c.persona.value !== "__new";
+      if (!c.newBox.hidden) c.npName.focus();
+    });
+    c.text.addEventListener("input", () => {
+      const n = c.text.value.length;
+      c.count.textContent = c.channel.value === "microblog" ? `${n} / 280` : String(n);
+      c.count.classList.toggle("over", c.channel.value === "microblog" && n > 280);
+    });
+    c.channel.addEventListener("change", () => c.text.dispatchEvent(new Event("input")));
+    c.expects.addEventListener("change", () => { c.within.disabled = !c.expects.checked; });
+    c.within.disabled = true;
+    document.getElementById("c-reply-to-clear").addEventListener("click", () => setReplyTo(null));
+
+    composer.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const text = c.text.value.trim();
+      const teams = pickedTeams(c.teams);
+      if (!text) return composerStatus(t("need_text"), true, c.text);
+      if (!teams.picked.length) return composerStatus(t("need_team"), true);
+      const payload = { channel: c.channel.value, text, expects_reply: c.expects.checked, severity: Number(c.severity.value) };
+      if (c.persona.value === "__new") {
+        const name = c.npName.value.trim();
+        let handle = c.npHandle.value.trim().replace(/\s+/g, "_");
+        if (handle && !handle.startsWith("@")) handle = "@" + handle;
+        if (!name || handle.length < 2) return composerStatus(t("need_persona"), true, name ? c.npHandle : c.npName);
+        payload.new_persona = { name, handle, kind: c.npKind.value,
+          followers: Math.max(0, Math.round(Number(c.npFollowers.value) || 0)), verified: c.npVerified.checked };
+      } else {
+        payload.persona_id = c.persona.value;
+      }
+      const subject = c.subject.value.trim();
+      if (subject) payload.subject = subject;
+      if (!teams.all) payload.teams = teams.picked;
+      if (c.expects.checked) payload.reply_within_s = Math.max(1, Number(c.within.value) || 5) * 60;
+      if (c.inReplyTo) payload.in_reply_to = c.inReplyTo.reply_id;
+      composerStatus(t("sending"));
+      const reply = await run("post_adhoc", payload, document.getElementById("c-submit"));
+      if (!reply.ok) return composerStatus(reply.error || "Error", true);
+      composerStatus(t("posted"));
+      c.text.value = ""; c.subject.value = "";
+      c.text.dispatchEvent(new Event("input"));
+      if (c.persona.value === "__new") { c.npName.value = ""; c.npHandle.value = ""; }
+      setReplyTo(null);
+    });
+  }
+
+  function composerStatus(message, isError, focus) {
+    c.status.textContent = message;
+    c.status.classList.toggle("error-text", !!isError);
+    if (focus) focus.focus();
+  }
+
+  function setReplyTo(reply) {
+    c.inReplyTo = reply;
+    c.replyTo.hidden = !reply;
+    if (reply) c.replyToText.textContent = t("reply_to", { team: teamName(reply.team), text: excerpt(reply.text, 90) });
+  }
+
+  function replyAsPersona(reply) {
+    if (!c) return;
+    const def = reply.inject_id ? state.injects.get(reply.inject_id) : null;
+    if (def?.persona?.id && state.personas.has(def.persona.id)) c.persona.value = def.persona.id;
+    c.newBox.hidden = c.persona.value !== "__new";
+    const channel = CHANNELS.includes(reply.channel) ? reply.channel : def?.channel;
+    if (channel) c.channel.value = channel;
+    if (def?.subject && (channel === "email" || channel === "memo")) c.subject.value = `Re: ${def.subject}`;
+    setPicked(c.teams, [reply.team]);
+    setReplyTo(reply);
+    c.panel.open = true;
+    c.panel.scrollIntoView({ behavior: "smooth", block: "start" });
+    c.text.focus({ preventScroll: true });
+    c.text.dispatchEvent(new Event("input"));
+  }
+
+  const messageForm = document.getElementById("message-form");
+  if (messageForm) {
+    messageForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const box = document.getElementById("m-text");
+      const statusNode = document.getElementById("m-status");
+      const text = box.value.trim();
+      const teams = pickedTeams(document.getElementById("m-teams"));
+      statusNode.classList.remove("error-text");
+      if (!text) { statusNode.textContent = t("need_text"); statusNode.classList.add("error-text"); box.focus(); return; }
+      if (!teams.picked.length) { statusNode.textContent = t("need_team"); statusNode.classList.add("error-text"); return; }
+      statusNode.textContent = t("sending");
+      const reply = await run("send_message", teams.all ? { text } : { text, teams: teams.picked }, messageForm.querySelector("button[type=submit]"));
+      if (!reply.ok) { statusNode.textContent = reply.error || "Error"; statusNode.classList.add("error-text"); return; }
+      statusNode.textContent = t("sent");
+      box.value = "";
+    });
+  }
+
+  // --- flush and tick ----------------------------------------------------------------------------
+
+  function flush() {
+    if (!state) return;
+    if (dirty.timeline) { renderTimeline(); dirty.timeline = false; dirty.rows.clear(); }
+    for (const id of dirty.rows) renderRow(id);
+    dirty.rows.clear();
+    if (dirty.timeline) { renderTimeline(); dirty.timeline = false; }
+    for (const key of dirty.groups) renderGroup(key);
+    dirty.groups.clear();
+    if (dirty.cardsAll) {
+      cardsBox.replaceChildren(); cardNodes.clear();
+      for (const slot of slots()) renderCard(slot);
+      dirty.cardsAll = false; dirty.cards.clear();
+    }
+    for (const slot of dirty.cards) renderCard(slot);
+    dirty.cards.clear();
+    if (dirty.teamPicks) {
+      if (c) teamChecks(c.teams, "c-team");
+      const m = document.getElementById("m-teams");
+      if (m) teamChecks(m, "m-team");
+      dirty.teamPicks = false;
+    }
+    if (dirty.personas) { renderPersonas(); dirty.personas = false; }
+    if (dirty.escalations) { renderEscalations(); dirty.escalations = false; }
+    if (dirty.notes) { renderNotes(); dirty.notes = false; }
+    if (dirty.messages) { renderMessages(); dirty.messages = false; }
+    document.getElementById("wall-empty").hidden = wallGroups.size > 0;
+    setText(document.getElementById("wall-count"), t("wall_count", { n: state.replies.size }));
+  }
+
+  function tick() {
+    const now = clockNow();
+    paintHeader(now);
+    for (let i = countdowns.length - 1; i >= 0; i--) {
+      if (!countdowns[i].node.isConnected) countdowns.splice(i, 1);
+      else paintCountdown(countdowns[i], now);
+    }
+    for (const slot of cardNodes.keys()) paintCard(slot, now);
+    paintEtas(now);
+    placeNowLine(now);
+  }
+
+  // Expose a tiny hook for debugging from the browser console (read-only view of the state).
+  window.CrisisDrillConsole = { state: () => state };
+
+  start();
+})();
