@@ -33,6 +33,7 @@ class EventType(StrEnum):
     facilitator_message = "facilitator_message"
     note_added = "note_added"
     projector_changed = "projector_changed"
+    score_overridden = "score_overridden"
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ class ExerciseState:
     adhoc_reply_to: dict[str, str] = field(default_factory=dict)  # ad-hoc inject id -> reply id
     first_delivery_seq: dict[str, int] = field(default_factory=dict)
     notes: list[dict[str, Any]] = field(default_factory=list)
+    overrides: list[dict[str, Any]] = field(default_factory=list)
     projector_shows_replies: bool = False
     last_seq: int = 0
 
@@ -245,6 +246,8 @@ class Exercise:
                     s.first_reply_s.setdefault((reply.inject_id, reply.team), reply.scenario_s)
             case EventType.note_added:
                 s.notes.append({**d, "scenario_s": event.scenario_s, "at": event.at.isoformat()})
+            case EventType.score_overridden:
+                s.overrides.append(dict(d))
             case EventType.projector_changed:
                 s.projector_shows_replies = bool(d["show_replies"])
             case EventType.facilitator_message:
@@ -473,6 +476,69 @@ class Exercise:
         data = {"note_id": note_id, "team": team, "reply_id": reply_id, "text": text, "author": author}
         return [self._event(EventType.note_added, now, data)]
 
+    def override_score(
+        self,
+        now: datetime,
+        *,
+        author: str,
+        kind: str,
+        comment: str,
+        team: str | None = None,
+        reply_id: str | None = None,
+        key_point: str | None = None,
+        met: bool | None = None,
+        points: float | None = None,
+    ) -> list[Event]:
+        """A facilitator's correction of the automatic score, kept beside it in the report.
+
+        ``key_point``: mark a key point of the reply's inject met or unmet; ``contradiction``: flag a
+        reply as contradictory; ``adjust``: add or remove up to 50 points from a team's total."""
+        comment = str(comment or "").strip()
+        if not comment or len(comment) > 500:
+            raise CommandRejected("an override needs a comment of 1 to 500 characters saying why")
+        reply = None
+        if reply_id is not None:
+            reply = next((r for r in self.state.replies if r.reply_id == reply_id), None)
+            if reply is None:
+                raise CommandRejected(f"unknown reply {reply_id!r}")
+            team = reply.team
+        if team not in self.state.teams:
+            raise CommandRejected(f"unknown team {team!r}")
+        data: dict[str, Any] = {
+            "kind": kind,
+            "team": team,
+            "comment": comment,
+            "author": author,
+            "reply_id": reply_id,
+        }
+        if kind == "key_point":
+            inject = self.state.inject(reply.inject_id) if reply and reply.inject_id else None
+            if inject is None:
+                raise CommandRejected("mark key points on a reply to an inject")
+            if key_point not in {k.id for k in inject.rubric.key_points}:
+                known = ", ".join(k.id for k in inject.rubric.key_points) or "none"
+                raise CommandRejected(
+                    f"unknown key point {key_point!r} for {inject.id}; expected one of: {known}"
+                )
+            if not isinstance(met, bool):
+                raise CommandRejected("say whether the key point is met (true) or not (false)")
+            data.update(key_point=key_point, met=met, inject_id=inject.id)
+        elif kind == "contradiction":
+            if reply is None:
+                raise CommandRejected("flag a contradiction on a reply")
+        elif kind == "adjust":
+            if (
+                isinstance(points, bool)
+                or not isinstance(points, int | float)
+                or not -50 <= points <= 50
+                or points == 0
+            ):
+                raise CommandRejected("an adjustment is a number of points from -50 to 50, not 0")
+            data["points"] = float(points)
+        else:
+            raise CommandRejected(f"unknown override {kind!r}; expected key_point, contradiction or adjust")
+        return [self._event(EventType.score_overridden, now, data)]
+
     def show_replies_on_projector(self, now: datetime, show: bool) -> list[Event]:
         if bool(show) == self.state.projector_shows_replies:
             return []
@@ -553,7 +619,7 @@ class Exercise:
                 continue
             if (inject.id, index, team) in self.state.escalations:
                 continue
-            phrase = first_match(text, flags[rule.flag].phrases)
+            phrase = first_match(text, flags[rule.flag].phrases, self.state.scenario.language.value)
             if phrase is None or rule.inject in self.state.skipped | self.state.held:
                 continue
             cause = {

@@ -194,15 +194,24 @@ class Inject(_Model):
 
 
 class ScoringWeights(_Model):
-    """How the total is made (percentages, summing to 100)."""
+    """How the total is made: speed + consistency = 100; consistency's five parts are relative weights;
+    full speed marks within ``speed_target`` × the reply window."""
 
     speed: Annotated[float, Field(ge=0, le=100)] = 50
     consistency: Annotated[float, Field(ge=0, le=100)] = 50
+    speed_target: Annotated[float, Field(gt=0, lt=1)] = 0.25
+    coverage: Annotated[float, Field(ge=0, le=100)] = 40
+    facts: Annotated[float, Field(ge=0, le=100)] = 15
+    contradictions: Annotated[float, Field(ge=0, le=100)] = 15
+    red_flags: Annotated[float, Field(ge=0, le=100)] = 15
+    tone: Annotated[float, Field(ge=0, le=100)] = 15
 
     @model_validator(mode="after")
     def _sum(self) -> ScoringWeights:
         if abs(self.speed + self.consistency - 100) > 1e-6:
             raise ValueError(f"speed + consistency must be 100, got {self.speed + self.consistency:g}")
+        if self.coverage + self.facts + self.contradictions + self.red_flags + self.tone <= 0:
+            raise ValueError("at least one consistency part needs a weight above 0")
         return self
 
 

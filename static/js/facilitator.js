@@ -17,7 +17,7 @@
   const ROLE = root.dataset.role;
   const DRIVES = ROLE === "owner" || ROLE === "facilitator";
   const PAGE_TEAMS = JSON.parse(root.dataset.teams || "[]");
-  const SPEEDS = [1, 2, 5, 10, 20, 30, 60];
+  const LIST_MAX = 4;  // unanswered posts listed on a team card
   const CHANNELS = ["microblog", "social", "news", "email", "phone", "memo"];
   const PERSONA_KINDS = ["public", "customer", "journalist", "influencer", "troll", "employee", "activist", "official", "investor"];
 
@@ -48,11 +48,11 @@
       qr: "QR code", code: "Code", note_team: "Note on {team}", note_reply: "Note on a reply by {team}: “{text}”",
       reply_to: "Replying to {team}: “{text}”", new_persona: "— New persona… —",
       posted: "Posted ✓", sent: "Sent ✓", sending: "Sending…", need_text: "Write the text first.",
-      need_team: "Choose at least one team.", need_persona: "Give the new persona a name and a @handle.",
+      need_team: "Choose at least one team.", bad_handle: "A handle is @ then 1 to 30 letters, digits or underscores.", need_persona: "Give the new persona a name and a @handle.",
       to_all: "to all teams", to_teams: "to {teams}", followup: "↪ {who} answered this reply ({ch})",
       esc_unanswered: "left unanswered", esc_red_flag: "red flag", by: "by {who}", on_reply: "on a reply: “{text}”",
       escalated_for: "escalated for {team}: {why}", wall_count: "{n} replies", unanswered_list: "Unanswered:",
-      no_error: "", persona_prefix: "as {who}",
+      and_more: "+ {n} more", verified: "verified account",
     },
     fr: {
       status_draft: "Pas commencé", status_running: "En cours", status_paused: "En pause", status_ended: "Terminé",
@@ -78,11 +78,11 @@
       qr: "QR code", code: "Code", note_team: "Note sur {team}", note_reply: "Note sur une réponse de {team} : « {text} »",
       reply_to: "En réponse à {team} : « {text} »", new_persona: "— Nouvelle persona… —",
       posted: "Publié ✓", sent: "Envoyé ✓", sending: "Envoi…", need_text: "Écrivez d’abord le texte.",
-      need_team: "Choisissez au moins une équipe.", need_persona: "Donnez un nom et un @identifiant à la nouvelle persona.",
+      need_team: "Choisissez au moins une équipe.", bad_handle: "Un identifiant : @ puis 1 à 30 lettres, chiffres ou _.", need_persona: "Donnez un nom et un @identifiant à la nouvelle persona.",
       to_all: "à toutes les équipes", to_teams: "à {teams}", followup: "↪ {who} a répondu à ce message ({ch})",
       esc_unanswered: "sans réponse", esc_red_flag: "signal d’alerte", by: "par {who}", on_reply: "sur une réponse : « {text} »",
       escalated_for: "escalade pour {team} : {why}", wall_count: "{n} réponses", unanswered_list: "Sans réponse :",
-      no_error: "", persona_prefix: "en tant que {who}",
+      and_more: "+ {n} autre(s)", verified: "compte certifié",
     },
   };
 
@@ -145,15 +145,18 @@
     state.teams.set(team.slot, {
       slot: team.slot, name: team.name, join_code: team.join_code,
       join_url: page.join_url || `${location.origin}/join/${encodeURIComponent(team.join_code)}`,
-      qr_url: page.qr_url || guessQrUrl(team.join_code),
+      qr_url: page.qr_url || guessQrUrl(team.slot, team.join_code),
       members: known ? known.members : new Map(),
     });
   }
 
-  // A team added after the page loaded has no QR link in the page data: derive it from a sibling's.
-  function guessQrUrl(code) {
-    const model = PAGE_TEAMS.find((p) => p.qr_url && p.join_code && p.qr_url.includes(p.join_code));
-    return model ? model.qr_url.replace(model.join_code, encodeURIComponent(code)) : null;
+  // A team added after the page loaded is not in the page data: derive its QR link from a sibling's.
+  function guessQrUrl(slot, code) {
+    for (const [field, value] of [["slot", slot], ["join_code", code]]) {
+      const model = PAGE_TEAMS.find((p) => p.qr_url && p[field] && p.qr_url.includes(`/${p[field]}`));
+      if (model) return model.qr_url.replace(`/${model[field]}`, `/${encodeURIComponent(value)}`);
+    }
+    return null;
   }
 
   function addPersona(persona) {
@@ -355,7 +358,7 @@
     return el("span", { class: "persona" },
       avatar(persona),
       el("span", { class: "persona-name", text: persona?.name || "?" }),
-      persona?.verified ? el("span", { class: "verified", title: "verified", text: "✔" }) : null,
+      persona?.verified ? el("span", { class: "verified", title: t("verified"), text: "✔" }) : null,
       el("span", { class: "handle", text: persona?.handle || "" }));
   }
 
@@ -434,6 +437,7 @@
         ui.speedSelect.disabled = s === "ended";
       }
       dirty.timeline = true;  // fire/skip/hold buttons depend on the status
+      dirty.cardsAll = true;  // the join links fold away once the exercise starts
       flush();
     }
     if (speed !== shownSpeed) {
@@ -502,7 +506,9 @@
     const node = el("li", { class: "team-card", dataset: { team: team.slot } },
       el("div", { class: "team-card-head" },
         el("h3", { text: team.name }),
-        el("span", { class: "join-code", title: t("code"), text: team.join_code })),
+        el("span", { class: "join-code", title: t("code"), text: team.join_code }),
+        el("button", { type: "button", class: "btn small", text: `✎ ${t("note")}`, dataset: { fkey: `note-${team.slot}` },
+          on: { click: () => openNote({ team: team.slot }) } })),
       el("p", { class: "members" },
         el("span", { class: members.length ? "joined" : "joined none", text: members.length ? t("joined", { n: members.length }) : t("nobody_joined") }),
         ...members.map((name) => el("span", { class: "member-chip", text: name }))),
@@ -513,14 +519,12 @@
       counters.last,
       counters.list,
       lastEsc ? el("p", { class: "team-esc", text: `⚠ ${fmtClock(lastEsc.at_s, true)} ${lastEsc.why || ""}` }) : null,
-      el("div", { class: "team-actions" },
-        el("button", { type: "button", class: "btn small", text: `✎ ${t("note")}`, dataset: { fkey: `note-${team.slot}` },
-          on: { click: () => openNote({ team: team.slot }) } }),
-        el("details", { class: "join-details", dataset: { fkey: `join-${team.slot}` }, open: status() === "draft" },
-          el("summary", { text: t("join_link") }),
-          el("p", { class: "join-url" }, el("a", { href: team.join_url, target: "_blank", rel: "noopener", text: team.join_url })),
-          el("p", { class: "join-buttons" }, copyBtn,
-            team.qr_url ? el("a", { class: "btn small", href: team.qr_url, target: "_blank", rel: "noopener", text: `${t("qr")} ↗` }) : null))));
+      // The lobby part: open before the start, folded away once the exercise runs.
+      el("details", { class: "join-details", dataset: { fkey: `join-${team.slot}` }, open: status() === "draft" },
+        el("summary", { text: t("join_link") }),
+        el("p", { class: "join-url" }, el("a", { href: team.join_url, target: "_blank", rel: "noopener", text: team.join_url })),
+        el("p", { class: "join-buttons" }, copyBtn,
+          team.qr_url ? el("a", { class: "btn small", href: team.qr_url, target: "_blank", rel: "noopener", text: `${t("qr")} ↗` }) : null)));
     return { node, counters };
   }
 
@@ -557,13 +561,17 @@
     const last = state.lastReply.get(slot);
     setText(c.last, last === undefined ? t("no_reply") : t("last_reply", { t: fmtDuration(Math.max(0, now - last)) }));
     // The list of posts still waiting: rebuilt only when its content changes.
-    const key = unanswered.map((d) => d.inject_id + (overdue.includes(d) ? "!" : "")).join(",");
+    // Overdue first, then the oldest; a handful is enough to act on.
+    const waiting = [...overdue, ...unanswered.filter((d) => !overdue.includes(d))];
+    const key = waiting.map((d) => d.inject_id + (overdue.includes(d) ? "!" : "")).join(",");
     if (key !== c.listKey) {
       c.listKey = key;
-      c.list.replaceChildren(...unanswered.map((d) => el("li", { class: overdue.includes(d) ? "is-overdue" : "" },
+      const shown = waiting.slice(0, LIST_MAX);
+      c.list.replaceChildren(...shown.map((d) => el("li", { class: overdue.includes(d) ? "is-overdue" : "" },
         el("button", { type: "button", class: "linkish", dataset: { fkey: `goto-${slot}-${d.inject_id}` },
           on: { click: () => revealGroup(d.inject_id) } },
-        `${t(`ch_${d.channel}`)} · ${d.persona?.name || "?"}`))));
+        `${t(`ch_${d.channel}`)} · ${d.persona?.name || "?"}`))),
+        ...(waiting.length > LIST_MAX ? [el("li", { class: "more", text: t("and_more", { n: waiting.length - LIST_MAX }) })] : []));
     }
   }
 
@@ -698,7 +706,7 @@
         def.subject ? el("p", { class: "tl-subject", text: def.subject }) : null,
         longText(def.text, "tl-text", 150, `more-${id}`),
         el("p", { class: "tl-facts" },
-          el("span", { text: def.expects_reply ? `⏱ ${t("expects", { t: fmtDuration(def.reply_within_s || 0) })}` : t("no_reply_needed") }),
+          el("span", { text: def.expects_reply ? `${t("expects", { t: fmtDuration(def.reply_within_s || 0) })}` : t("no_reply_needed") }),
           el("span", { text: def.to === "all" ? t("all_teams") : (def.to || [...rs.delivered.keys()]).map(teamName).join(", ") })),
         triggers.length ? el("ul", { class: "tl-triggers" }, triggers) : null,
         escWhy.length ? el("ul", { class: "tl-why" }, escWhy.map((e) => el("li", { text: t("escalated_for", { team: teamName(e.team), why: e.why || e.when }) }))) : null,
@@ -730,7 +738,8 @@
       const at = Number(node.dataset.at);
       const id = node.closest("[data-inject-id]")?.dataset.injectId;
       const left = at - now;
-      const text = state.held.has(id) && left <= 0 ? t("held") : left > 0 ? t("in", { t: fmtDuration(left) }) : t("due");
+      // A held inject past its time already says "held" in its state tag.
+      const text = state.held.has(id) && left <= 0 ? "" : left > 0 ? t("in", { t: fmtDuration(left) }) : t("due");
       setText(node, text);
       node.classList.toggle("soon", left > 0 && left <= 120);
     }
@@ -777,12 +786,13 @@
         el("div", { class: "wg-meta" },
           channelTag(def.channel), personaLine(def.persona),
           Number.isFinite(firstAt) ? el("span", { class: "wg-time", text: fmtClock(firstAt) }) : null,
-          def.expects_reply ? el("span", { class: "wg-window", text: `⏱ ${t("expects", { t: fmtDuration(def.reply_within_s || 0) })}` }) : null,
+          def.expects_reply ? el("span", { class: "wg-window", text: `${t("expects", { t: fmtDuration(def.reply_within_s || 0) })}` }) : null,
           severityTag(def.severity)),
         def.subject ? el("p", { class: "wg-subject", text: def.subject }) : null,
         longText(def.text, "wg-text", 200, `wmore-${key}`)),
       el("div", { class: "wg-teams" }, cells.map((slot) => teamCell(def, slot, replies.filter((r) => r.team === slot)))));
   }
+
 
   function teamCell(def, slot, replies) {
     const d = def ? state.deliveries.get(def.inject_id)?.get(slot) : null;
@@ -791,18 +801,20 @@
       el("header", { class: "wg-team-head" },
         el("h4", { text: teamName(slot) }),
         d && d.expects_reply && d.reply_within_s ? countdown(d.delivered_s, d.reply_within_s, windowKey) : null),
-      replies.length ? el("ol", { class: "replies" }, replies.map(replyCard))
+      replies.length ? el("ol", { class: "replies" }, replies.map((r) => replyCard(r, def?.channel)))
         : el("p", { class: "no-reply", text: t("no_reply_yet") }));
   }
 
-  function replyCard(r) {
+  /** groupChannel: the channel of the inject answered; the reply's own is highlighted when it differs. */
+  function replyCard(r, groupChannel) {
     const notes = state.notesByReply.get(r.reply_id) || [];
     const followups = state.followups.get(r.reply_id) || [];
     const fresh = freshReplies.has(r.reply_id);
     return el("li", { class: `reply reply-${r.reply_kind}${fresh ? " fresh" : ""}`, dataset: { replyId: r.reply_id } },
       el("p", { class: "reply-meta" },
         el("span", { class: `rkind rk-${r.reply_kind}`, text: t(`rk_${r.reply_kind}`) }),
-        r.channel ? channelTag(r.channel) : null,
+        // The channel as plain text when it is the inject's own (the group header already says it).
+        r.channel ? (r.channel !== groupChannel ? channelTag(r.channel) : el("span", { class: "reply-chan", text: t(`ch_${r.channel}`) })) : null,
         el("span", { class: "reply-time", title: r.author || "", text: fmtClock(r.published_s, true) }),
         r.response_s !== undefined && r.response_s !== null
           ? el("span", { class: "response", text: t("answered_in", { t: fmtDuration(r.response_s) }) }) : null),
@@ -844,7 +856,7 @@
       const reply = n.reply_id ? state.replies.get(n.reply_id) : null;
       return el("li", { class: "note" },
         el("p", { class: "note-head" },
-          el("span", { class: "note-time", text: fmtClock(n.noted_s ?? n.at_s ?? 0) }),
+          el("span", { class: "note-time", text: fmtClock(n.noted_s ?? n.at_s ?? 0, true) }),
           el("strong", { text: teamName(n.team) }),
           el("span", { class: "muted", text: t("by", { who: n.author }) })),
         reply ? el("p", { class: "note-on", text: t("on_reply", { text: excerpt(reply.text, 70) }) }) : null,
@@ -920,6 +932,7 @@
     replyToText: document.getElementById("c-reply-to-text"),
     status: document.getElementById("c-status"),
     inReplyTo: null,
+    pendingHandle: null,
   } : null;
 
   function teamChecks(box, prefix) {
@@ -946,6 +959,8 @@
       ...sorted.map((p) => el("option", { value: p.id, text: `${p.name} (${p.handle}) · ${t(`k_${p.kind}`)}` })),
       el("option", { value: "__new", text: t("new_persona") }));
     if (current && [...c.persona.options].some((o) => o.value === current)) c.persona.value = current;
+    const created = c.pendingHandle && sorted.find((p) => p.handle === c.pendingHandle);
+    if (created) { c.persona.value = created.id; c.pendingHandle = null; }
     c.newBox.hidden = c.persona.value !== "__new";
   }
 
@@ -977,6 +992,7 @@
         let handle = c.npHandle.value.trim().replace(/\s+/g, "_");
         if (handle && !handle.startsWith("@")) handle = "@" + handle;
         if (!name || handle.length < 2) return composerStatus(t("need_persona"), true, name ? c.npHandle : c.npName);
+        if (!/^@[\p{L}\p{N}_]{1,30}$/u.test(handle)) return composerStatus(t("bad_handle"), true, c.npHandle);
         payload.new_persona = { name, handle, kind: c.npKind.value,
           followers: Math.max(0, Math.round(Number(c.npFollowers.value) || 0)), verified: c.npVerified.checked };
       } else {
@@ -993,7 +1009,13 @@
       composerStatus(t("posted"));
       c.text.value = ""; c.subject.value = "";
       c.text.dispatchEvent(new Event("input"));
-      if (c.persona.value === "__new") { c.npName.value = ""; c.npHandle.value = ""; }
+      if (payload.new_persona) {
+        // Its id is only known when its first delivery arrives: select it then, by handle.
+        c.pendingHandle = payload.new_persona.handle;
+        c.npName.value = ""; c.npHandle.value = "";
+      }
+      // A follow-up goes to one team; the next post should not silently inherit that choice.
+      if (payload.in_reply_to) setPicked(c.teams, null);
       setReplyTo(null);
     });
   }

@@ -48,7 +48,7 @@
       "overLimit": "{n} characters over the limit", "chars": "{n} / {limit}",
       "followers": "{n} followers", "verified": "Verified account",
       "replyingTo": "Replying to {handle}", "you": "you",
-      "likes": "Likes", "shares": "Shares", "reposts": "Reposts", "replies": "Replies", "comments": "{n} comments",
+      "likes": "Likes", "shares": "Shares", "reposts": "Reposts", "replies": "Replies", "comment": "{n} comment", "comments": "{n} comments",
       "sharedTimes": "Shared {n} times",
       "pressRelease": "Press release", "forImmediate": "For immediate release",
       "statement.title": "Publish a statement",
@@ -112,7 +112,7 @@
       "followers": "{n} abonnés", "verified": "Compte certifié",
       "replyingTo": "En réponse à {handle}", "you": "vous",
       "likes": "J'aime", "shares": "Partages", "reposts": "Republications", "replies": "Réponses",
-      "comments": "{n} commentaires", "sharedTimes": "Partagé {n} fois",
+      "comment": "{n} commentaire", "comments": "{n} commentaires", "sharedTimes": "Partagé {n} fois",
       "pressRelease": "Communiqué de presse", "forImmediate": "Diffusion immédiate",
       "statement.title": "Publier un communiqué",
       "statement.help": "Un communiqué ou une déclaration d'attente, publié dans la salle de presse pour tous les journalistes.",
@@ -298,18 +298,22 @@
       ui.panels[tab.id] = panel;
       main.append(panel);
     }
+    ui.members = [];
     buildPanels();
 
-    ui.members = [];
     ui.due = el("ol", { class: "due-list" });
     ui.dueEmpty = el("p", { class: "muted small", text: t("dueNone") });
     const aside = el("aside", { class: "app-aside", "aria-label": t("team") },
-      el("section", { class: "side-card" }, el("h2", { text: t("due") }), ui.dueEmpty, ui.due),
+      el("section", { class: "side-card due-card" }, el("h2", { text: t("due") }), ui.dueEmpty, ui.due),
       teamCard());
 
     ui.facilitator = el("div", { class: "facilitator-banner", id: "facilitator-banner", role: "status", hidden: true });
     ui.stateBanner = el("div", { class: "state-banner", "aria-live": "polite" });
     ui.toasts = el("div", { class: "toasts", "aria-live": "polite" });
+    // Sticky columns sit under the sticky header, whose height changes (pause strip, wrapping on phones).
+    if (window.ResizeObserver) {
+      new ResizeObserver(() => root.style.setProperty("--header-h", `${header.offsetHeight}px`)).observe(header);
+    }
     root.append(header, ui.facilitator, ui.stateBanner,
       el("div", { class: "app-body" }, nav, main, aside), ui.toasts);
   }
@@ -328,7 +332,7 @@
     p.microblog.append(panelHead("microblog", t("sub.microblog", { handle: ctx.org.handle })), feed("microblog"));
     p.social.append(panelHead("social", t("sub.social")), feed("social"));
     ui.statementComposer = composer({ kind: "statement", inject: null, limit: () => ctx.limits.statement,
-      label: t("lbl.statement", { org: ctx.org.name }), submit: t("publish"), rows: 7, keep: true });
+      label: t("lbl.statement", { org: ctx.org.name }), submit: t("publish"), rows: 4, keep: true });
     ui.statementCard = el("section", { class: "statement-card", id: "statement-card" },
       el("div", { class: "statement-head" }, icon("megaphone"),
         el("div", {}, el("h3", { text: t("statement.title") }), el("p", { class: "muted small", text: t("statement.help") }))),
@@ -359,18 +363,23 @@
 
   function renderBriefing() {
     ui.briefingText.replaceChildren();
-    let list = null;
+    // Scenario briefings are hard-wrapped text: blank lines separate paragraphs, "- " starts a bullet,
+    // an indented line continues the bullet above it.
+    let list = null, item = null, para = null;
     for (const raw of ctx.briefing.split("\n")) {
       const line = raw.trim();
-      if (!line) { list = null; continue; }
+      if (!line) { list = item = para = null; continue; }
       if (/^[-•*]\s+/.test(line)) {
         if (!list) { list = el("ul"); ui.briefingText.append(list); }
-        list.append(el("li", { text: line.replace(/^[-•*]\s+/, "") }));
+        item = el("li", { text: line.replace(/^[-•*]\s+/, "") });
+        list.append(item);
+        para = null;
+      } else if (item && /^\s/.test(raw)) {
+        item.append(" " + line);
       } else {
-        list = null;
-        const last = ui.briefingText.lastElementChild;
-        if (last && last.tagName === "P" && !/:$/.test(last.textContent) && !raw.startsWith(" ") && raw !== line) last.append(" " + line);
-        else ui.briefingText.append(el("p", { text: line }));
+        list = item = null;
+        if (para) para.append(" " + line);
+        else { para = el("p", { text: line }); ui.briefingText.append(para); }
       }
     }
     ui.limitsList.replaceChildren();
@@ -384,6 +393,8 @@
   const SEEN_KEY = `crisisdrill-seen-${ctx.exerciseId}`;
   let seen = {};
   try { seen = JSON.parse(localStorage.getItem(SEEN_KEY) || "{}") || {}; } catch (e) { seen = {}; }
+  const baseTitle = document.title;
+  const TAB_KEY = `crisisdrill-tab-${ctx.exerciseId}`;
   const tabSeqs = Object.fromEntries(TABS.map((tab) => [tab.id, []]));
   let activeTab = null;
 
@@ -396,7 +407,7 @@
       ui.tabs[tab.id].tabIndex = on ? 0 : -1;
       ui.panels[tab.id].hidden = !on;
     }
-    try { sessionStorage.setItem(`crisisdrill-tab-${ctx.exerciseId}`, id); } catch (e) { /* private mode */ }
+    try { sessionStorage.setItem(TAB_KEY, id); } catch (e) { /* private mode */ }
     markSeen(id);
     if (focusPanel && window.matchMedia("(max-width: 760px)").matches) window.scrollTo({ top: 0 });
   }
@@ -433,7 +444,7 @@
       badge.textContent = n > 99 ? "99+" : String(n);
       badge.setAttribute("aria-label", t("new", { n }));
     }
-    const base = `${ctx.org.name} · Crisis Drill`;
+    const base = baseTitle;
     document.title = total ? `(${total}) ${base}` : base;
   }
   document.addEventListener("visibilitychange", () => { if (activeTab) markSeen(activeTab); });
@@ -629,7 +640,7 @@
         const rec = injects.get(payload.inject_id);
         if (rec && rec.actions) rec.actions.querySelectorAll(`[data-kind="${payload.kind}"]`).forEach((b) => b.setAttribute("aria-expanded", "true"));
       }
-      toast(`${message} ${t("restored")}`, "error");
+      toast(`${message}${/[.!?…]$/.test(message) ? "" : "."} ${t("restored")}`, "error");
     } else {
       toast(`${message}\n\n${payload.text}`, "error", true);
     }
@@ -672,6 +683,20 @@
         el("span", { class: "who-handle", text: persona.handle }),
         el("span", { class: "who-kind", text: kindLabel(persona.kind) })),
       withFollowers ? el("div", { class: "who-sub", text: t("followers", { n: count(persona.followers || 0) }) }) : null);
+  }
+  /** Scenario text is often hard-wrapped in the YAML (about 100 columns): rejoin those lines so posts
+      read naturally on any width, but keep blank lines, short lines ("Dear Priya,") and list items. */
+  function reflow(text) {
+    const lines = String(text || "").split("\n");
+    const width = Math.max(...lines.map((l) => l.length));
+    if (width < 70) return text;
+    let out = lines[0];
+    for (let i = 1; i < lines.length; i++) {
+      const prev = lines[i - 1], line = lines[i];
+      const wrapped = prev.trim() && line.trim() && prev.length >= width * 0.75 && !/^\s*([-•*]|\d+[.)])\s/.test(line);
+      out += wrapped ? " " + line.trimStart() : "\n" + line;
+    }
+    return out;
   }
   function bodyText(text, cls) { return el("div", { class: "body-text" + (cls ? " " + cls : ""), text }); }
   function countdownEl(item) {
@@ -719,7 +744,7 @@
           el("div", { class: "post-grid" }, personaAvatar(p),
             el("div", { class: "post-main" },
               el("header", { class: "post-head" }, nameBlock(p, true), el("span", { class: "post-time" }, timeEl(item.delivered_s))),
-              bodyText(item.text),
+              bodyText(reflow(item.text)),
               el("div", { class: "post-stats" },
                 el("span", { class: "stat", title: t("replies") }, icon("reply"), replyCount),
                 el("span", { class: "stat", title: t("reposts") }, icon("repost"), reposts),
@@ -736,7 +761,7 @@
         stats.push({ item, likes, shares });
         node = el("article", attrs,
           el("header", { class: "post-head post-head--social" }, personaAvatar(p), nameBlock(p, true), el("span", { class: "post-time" }, timeEl(item.delivered_s))),
-          bodyText(item.text, "body-text--social"),
+          bodyText(reflow(item.text), "body-text--social"),
           el("div", { class: "social-stats" },
             el("span", { class: "stat" }, el("span", { class: "reaction", "aria-hidden": "true" }, icon("thumb")), likes, el("span", { class: "sr-only", text: t("likes") })),
             el("span", { class: "stat-right" }, rec.replyCount, el("span", { text: " · " }), shares, el("span", { text: ` ${t("shares").toLowerCase()}` }))),
@@ -753,7 +778,7 @@
             el("span", { class: "who-name", text: p.name }), p.verified ? verifiedBadge() : null,
             el("span", { class: "who-kind", text: kindLabel(p.kind) })), timeEl(item.delivered_s)),
           el("h3", { class: "headline", text: subject }),
-          bodyText(item.text, "body-text--article"),
+          bodyText(reflow(item.text), "body-text--article"),
           el("div", { class: "post-stats" }, el("span", { class: "stat" }, icon("repost"), shares), cd),
           rec.actions, rec.dmNote, rec.composerSlot, rec.thread);
         break;
@@ -769,7 +794,7 @@
             el("span", { class: "post-time" }, timeEl(item.delivered_s))),
           el("h3", { class: "mail-subject", text: item.subject || "—" }),
           cd ? el("div", { class: "post-due" }, cd) : null,
-          bodyText(item.text, "body-text--mail"),
+          bodyText(reflow(item.text), "body-text--mail"),
           rec.actions, rec.dmNote, rec.thread, rec.composerSlot);
         break;
       }
@@ -783,7 +808,7 @@
             el("div", { class: "mail-addr", text: p.bio || p.handle }))),
           item.subject ? el("h3", { class: "mail-subject", text: item.subject }) : null,
           cd ? el("div", { class: "post-due" }, cd) : null,
-          bodyText(item.text, phone ? "body-text--transcript" : "body-text--memo"),
+          bodyText(reflow(item.text), phone ? "body-text--transcript" : "body-text--memo"),
           rec.actions, rec.dmNote, rec.thread, rec.composerSlot);
       }
     }
@@ -796,7 +821,7 @@
     const rec = { item, thread: null, composerSlot: null, actions: null };
     rec.node = el("div", { class: "bubble bubble--in", dataset: { injectId: item.inject_id, channel: item.channel }, tabindex: "-1" },
       item.subject ? el("strong", { class: "bubble-subject", text: item.subject }) : null,
-      bodyText(item.text), el("div", { class: "bubble-meta" }, timeEl(item.delivered_s), countdownEl(item)));
+      bodyText(reflow(item.text)), el("div", { class: "bubble-meta" }, timeEl(item.delivered_s), countdownEl(item)));
     return rec;
   }
 
@@ -830,7 +855,7 @@
   function updateReplyCount(rec) {
     if (!rec || !rec.replyCount) return;
     const n = rec.thread.querySelectorAll(":scope > [data-reply-id]").length;
-    if (rec.item.channel === "social") setText(rec.replyCount, t("comments", { n }));
+    if (rec.item.channel === "social") setText(rec.replyCount, t(n === 1 ? "comment" : "comments", { n }));
     else setText(rec.replyCount, n ? String(n) : "");
   }
 
@@ -847,7 +872,7 @@
     let node;
     if (item.reply_kind === "statement") {
       node = el("article", attrs,
-        el("div", { class: "release-label" }, icon("megaphone"), el("span", { text: t("pressRelease") }), el("span", { class: "release-sub", text: t("forImmediate") })),
+        el("div", { class: "release-label" }, icon("megaphone"), el("span", { text: t("pressRelease") }), el("span", { class: "release-sub", text: `· ${t("forImmediate")}` })),
         el("div", { class: "release-from" }, brandAvatar(true), el("strong", { text: ctx.org.name }), el("span", { class: "who-handle", text: ctx.org.handle })),
         bodyText(item.text, "body-text--article"), el("div", { class: "reply-foot" }, when, by));
     } else if (item.reply_kind === "dm") {
@@ -940,7 +965,7 @@
       thread.quoted.add(inject.inject_id);
       thread.list.append(el("div", { class: "bubble bubble--in bubble--quote", dataset: { quotedInject: inject.inject_id } },
         el("span", { class: "bubble-subject", text: `${t("dmAbout")} · ${t(`tab.${CHANNEL_TAB[inject.channel] || "microblog"}`)}` }),
-        bodyText(inject.subject || inject.text), el("div", { class: "bubble-meta" }, timeEl(inject.delivered_s))));
+        bodyText(inject.subject || reflow(inject.text)), el("div", { class: "bubble-meta" }, timeEl(inject.delivered_s))));
     }
     return thread;
   }
@@ -1022,9 +1047,10 @@
   }
   function debriefCard() {
     const own = [...replies.values()].map((r) => r.item);
-    const times = [...answered.values()].map((r) => r.response_s).filter((x) => x != null);
     const expected = [...injects.values()].filter((r) => r.item.expects_reply);
-    const answeredN = expected.filter((r) => answered.has(r.item.inject_id)).length;
+    const done = expected.map((r) => answered.get(r.item.inject_id)).filter(Boolean);
+    const answeredN = done.length;
+    const times = done.map((r) => r.response_s).filter((x) => x != null);
     const avg = times.length ? times.reduce((a, b) => a + b, 0) / times.length : null;
     return el("section", { class: "state-card state-card--ended debrief", "aria-labelledby": "debrief-title" },
       el("div", {}, el("h2", { id: "debrief-title", text: t("debrief.title") }), el("p", { text: t("debrief.text") }),
@@ -1037,16 +1063,16 @@
   // ------------------------------------------------------------------------------------ the 250 ms loop
   let lastSpeed = null;
   let dueSignature = "";
-  let tickCount = 0;
   function tick() {
     if (!conn) return;
     const clock = conn.clock;
     const now = clock.now();
     if (!loaded) return;
+    const before = status;
     applyStatus(clock.status);
     setText(ui.clock, fmtClock(now));
     if (clock.speed !== lastSpeed) {
-      if (lastSpeed != null && !initialBatch && status === "running") toast(t("toast.speed", { n: clock.speed }));
+      if (lastSpeed != null && !initialBatch && before === "running" && status === "running") toast(t("toast.speed", { n: clock.speed }));
       lastSpeed = clock.speed;
       setText(ui.speed, `×${Number(clock.speed).toLocaleString(lang)}`);
       ui.speed.title = t("speed", { n: clock.speed });
@@ -1065,7 +1091,7 @@
       if (s.likes) setText(s.likes, count(r.likes));
       if (s.shares) setText(s.shares, count(r.shares));
     }
-    if (tickCount++ % 4 === 0) renderDue(now);
+    renderDue(now);
   }
 
   /** The side list of posts still waiting for an answer, most urgent first. */
@@ -1082,7 +1108,7 @@
           el("button", { type: "button", class: "due-btn", on: { click: () => jumpTo(item.inject_id) } },
             personaAvatar(item.persona, true),
             el("span", { class: "due-text" }, el("span", { class: "due-name", text: item.persona.name }),
-              el("span", { class: "due-channel", text: t(`tab.${CHANNEL_TAB[item.channel] || "microblog"}`) })),
+              el("span", { class: "due-channel", text: t(`tab.${injects.get(item.inject_id).tab}`) })),
             el("span", { class: "due-left" })));
         return li;
       }));
@@ -1126,7 +1152,7 @@
       initialBatch = false;
       renderPendingAll();
       let tab = keepTab;
-      try { tab = tab || sessionStorage.getItem(`crisisdrill-tab-${ctx.exerciseId}`); } catch (e) { /* private mode */ }
+      try { tab = tab || sessionStorage.getItem(TAB_KEY); } catch (e) { /* private mode */ }
       selectTab(tab || "microblog");
       tick();
     });
@@ -1156,7 +1182,9 @@
   function start() {
     buildLayout();
     renderBriefing();
-    selectTab("microblog");
+    let saved = null;
+    try { saved = sessionStorage.getItem(TAB_KEY); } catch (e) { /* private mode */ }
+    selectTab(saved || "microblog");
     conn = CD.connect("/team", { onSnapshot, onItems, onConnection, onError, onClock: () => tick() });
     outbox = new CD.Outbox(conn, OUTBOX_KEY, () => {});
     outbox.onSettled = (entry, reply) => { if (entry.name === "post_reply") settle(entry.payload, reply); };

@@ -1,0 +1,458 @@
+"""Consistency: what a team said, against the rubrics, the facts sheet, its own statements and itself.
+
+Five parts, each 0-100, combined with the policy's weights (40/15/15/15/15 by default):
+- coverage: for each post that required a reply, the share of its rubric's key points said in the
+  team's replies to it (severity-weighted mean; unanswered = 0). Facilitator overrides can mark a key
+  point met or unmet.
+- facts: 100 − 25 per disagreement with the facts sheet or with the team's own first holding statement
+  (a different number for the same thing, or another status from a mutually exclusive group, in a
+  sentence on the same subject).
+- contradictions: 100 − 25 per pair of the team's replies that contradict each other: different
+  numbers for the same thing, mutually exclusive statuses ("on leave" / "dismissed"), or a stance flip
+  (denial in one, acceptance or apology in the other). Facilitators can flag more.
+- red_flags: 100 − 20 per red flag: the inject's own rubric flags, refusing to comment, blaming
+  customers, sarcasm, and answering a troll.
+- tone: mean per reply of 60, +20 with empathy, +20 with politeness, −40 when rude, −20 when shouting.
+"Same subject": the two sentences share a meaningful word besides the figure's noun or the status
+(two for dates and stance flips, which are looser), or are near-duplicates (character n-gram TF-IDF
+cosine similarity of at least ``NEAR_DUPLICATE``, scikit-learn). Each pair of sentences counts once. Facts, contradictions, red flags and tone only give credit for
+what was said: they are multiplied by answered / expected, so a silent team scores 0, not 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from . import lexicon
+from .inputs import ExerciseFacts, InjectSpec, ReplyFact
+from .reasons import Reason
+from .text import Claim, Text, claims, content_stems, same_word, sentences
+
+NEAR_DUPLICATE = 0.6
+FACT_PENALTY = 25
+CONTRADICTION_PENALTY = 25
+RED_FLAG_PENALTY = 20
+
+
+@dataclass
+class Sentence:
+    text: str
+    reply: ReplyFact | None  # None for a fact of the facts sheet
+    claims: list[Claim]
+    statuses: dict[int, tuple[str, str]]  # group index -> (option, quote)
+    stance: tuple[str, str] | None  # ("denial" | "acceptance", quote)
+    content: set[str] = field(default_factory=set)
+    row: int = -1
+
+
+@dataclass
+class ConsistencyResult:
+    parts: dict[str, float]
+    score: float
+    key_points: dict[str, dict[str, bool]] = field(default_factory=dict)
+    reasons: list[Reason] = field(default_factory=list)
+
+
+class Subjects:
+    """Sentence similarity over one exercise: a TF-IDF model fitted once on every sentence."""
+
+    def __init__(self, all_sentences: list[Sentence]) -> None:
+        self.matrix = None
+        texts = [s.text for s in all_sentences]
+        if texts:
+            vectorizer = TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, strip_accents="unicode"
+            )
+            self.matrix = vectorizer.fit_transform(texts)
+            for row, sentence in enumerate(all_sentences):
+                sentence.row = row
+
+    def similarity(self, a: Sentence, b: Sentence) -> float:
+        if self.matrix is None:
+            return 0.0
+        return float(self.matrix[a.row].multiply(self.matrix[b.row]).sum())
+
+
+def analyse(text: str, reply: ReplyFact | None, language: str) -> list[Sentence]:
+    result = []
+    for sentence in sentences(text):
+        prepared = Text(sentence, language)
+        found = claims(sentence, language)
+        # In a reply, "On 6 March she was suspended" is history, not a statement of status. The facts
+        # sheet keeps its dated sentences: they are what happened (see the facts check).
+        dated = reply is not None and any(c.about == "date" for c in found)
+        result.append(
+            Sentence(
+                sentence,
+                reply,
+                found,
+                {} if dated else _statuses(prepared, language),
+                _stance(prepared, language),
+                content_stems(sentence, language),
+            )
+        )
+    return result
+
+
+def _negated(prepared: Text, start: int, language: str) -> bool:
+    before = prepared.words[max(0, start - 3) : start]
+    return any(word in lexicon.NEGATIONS[language] for word in before)
+
+
+def _statuses(prepared: Text, language: str) -> dict[int, tuple[str, str]]:
+    """The status each group's words give the sentence. The longest match wins ("no recall" over
+    "recall"); a sentence naming two different options of a group ("suspended pending a possible
+    dismissal") is narrative, not a statement, and counts for neither."""
+    found: dict[int, tuple[str, str]] = {}
+    for index, group in enumerate(lexicon.STATUS_GROUPS[language]):
+        matches: list[tuple[str, str, int, int]] = []
+        for option, synonyms in group.items():
+            for phrase in synonyms:
+                match = prepared.says(phrase)
+                if match and not _negated(prepared, match.start, language):
+                    matches.append((option, match.quote, match.start, len(match.quote.split())))
+        # drop matches inside a longer match ("mise à pied" inside "levée de la mise à pied")
+        kept = [
+            m
+            for m in matches
+            if not any(o is not m and o[3] > m[3] and o[2] <= m[2] < o[2] + o[3] for o in matches)
+        ]
+        options = {m[0] for m in kept}
+        if len(options) == 1:
+            best = max(kept, key=lambda m: m[3])
+            found[index] = (best[0], best[1])
+    return found
+
+
+def _stance(prepared: Text, language: str) -> tuple[str, str] | None:
+    acceptance = prepared.first(lexicon.ACCEPTANCE[language])
+    denial = prepared.first(lexicon.DENIAL[language])
+    if denial and not acceptance:
+        return ("denial", denial.quote)
+    if acceptance and not denial:
+        return ("acceptance", acceptance.quote)
+    return None
+
+
+def _shared(a: Sentence, b: Sentence, besides: set[str]) -> int:
+    return len(
+        {
+            x
+            for x in a.content
+            if x not in besides and any(same_word(x, y) for y in b.content if y not in besides)
+        }
+    )
+
+
+def _conflicts(
+    a: Sentence, b: Sentence, subjects: Subjects, stance_context: int = 0, statuses: bool = True
+) -> list[str]:
+    """Why two sentences on the same subject disagree (empty when they do not)."""
+    # Near-duplicates must be real sentences: "7 June." and "From 17 June." share only the month.
+    substantial = min(len(a.content), len(b.content)) >= 3
+    near_duplicate = substantial and subjects.similarity(a, b) >= NEAR_DUPLICATE
+    found = []
+    for ca in a.claims:
+        for cb in b.claims:
+            if not (same_word(ca.about, cb.about) and ca.value != cb.value):
+                continue
+            needed = 2 if ca.about == "date" else 1
+            if near_duplicate or _shared(a, b, {ca.about, cb.about}) >= needed:
+                found.append(f"'{ca.quote}' vs '{cb.quote}'")
+    for group, (option_a, quote_a) in (a.statuses if statuses else {}).items():
+        if group in b.statuses and b.statuses[group][0] != option_a:
+            status_words = content_stems(quote_a) | content_stems(b.statuses[group][1])
+            if near_duplicate or _shared(a, b, status_words) >= 1:
+                found.append(f"'{quote_a}' vs '{b.statuses[group][1]}'")
+    if a.stance and b.stance and a.stance[0] != b.stance[0] and (near_duplicate or stance_context >= 2):
+        found.append(f"stance flip: {a.stance[0]} ('{a.stance[1]}') vs {b.stance[0]} ('{b.stance[1]}')")
+    return found
+
+
+def score_consistency(
+    facts: ExerciseFacts,
+    team: str,
+    answered: int,
+    expected: int,
+    subjects: Subjects,
+    analysed: dict[str, list[Sentence]],
+    fact_sentences: list[Sentence],
+) -> ConsistencyResult:
+    scenario = facts.scenario
+    language = scenario.language
+    policy = scenario.policy
+    replies = sorted((r for r in facts.replies if r.team == team), key=lambda r: (r.published_s, r.reply_id))
+    overrides = [o for o in facts.overrides if o.team == team]
+    reasons: list[Reason] = []
+
+    coverage, key_points = _coverage(facts, team, replies, overrides, reasons)
+
+    engagement = (answered / expected) if expected else (1.0 if replies else 0.0)
+
+    # facts sheet and holding statement
+    disagreements = 0
+    statement = next((r for r in replies if r.kind == "statement"), None)
+    fact_statuses: dict[int, list[tuple[str, str, Sentence]]] = {}
+    for fact in fact_sentences:
+        for group, (option, quote) in fact.statuses.items():
+            fact_statuses.setdefault(group, []).append((option, quote, fact))
+    for reply in replies:
+        for sentence in analysed[reply.reply_id]:
+            basis = [(f, "the facts sheet", False) for f in fact_sentences]
+            if statement is not None and reply.published_s > statement.published_s and reply is not statement:
+                basis += [(s, "your holding statement", True) for s in analysed[statement.reply_id]]
+            for other, source, with_statuses in basis:
+                whys = _conflicts(sentence, other, subjects, statuses=with_statuses)
+                for why in whys[:1]:
+                    disagreements += 1
+                    reasons.append(
+                        Reason(
+                            reply.inject_id,
+                            "facts",
+                            -FACT_PENALTY,
+                            f"{_where(reply)} disagrees with {source}: {why}",
+                            reply_id=reply.reply_id,
+                        )
+                    )
+            # statuses against the facts sheet as a whole: it may tell a story ("suspended on 6 March,
+            # reinstated on 10 March"), so any status it states is consistent with it.
+            for group, (option, quote) in sentence.statuses.items():
+                stated = fact_statuses.get(group, [])
+                if stated and option not in {o for o, _, _ in stated}:
+                    status_words = content_stems(quote)
+                    related = [
+                        (o, q)
+                        for o, q, f in stated
+                        if _shared(sentence, f, status_words | content_stems(q)) >= 1
+                    ]
+                    if related:
+                        disagreements += 1
+                        reasons.append(
+                            Reason(
+                                reply.inject_id,
+                                "facts",
+                                -FACT_PENALTY,
+                                f"{_where(reply)} disagrees with the facts sheet: says '{quote}', the facts sheet says '{related[0][1]}'",
+                                reply_id=reply.reply_id,
+                            )
+                        )
+    facts_part = max(0.0, 100 - FACT_PENALTY * disagreements) * engagement
+
+    # contradictions between the team's own replies (the statement is judged as the basis above)
+    contradictions = 0
+    others = [r for r in replies if r is not statement]
+    for first, second in combinations(others, 2):
+        whys = [
+            why
+            for sa in analysed[first.reply_id]
+            for sb in analysed[second.reply_id]
+            for why in _conflicts(sa, sb, subjects)
+        ]
+        if whys:
+            contradictions += 1
+            reasons.append(
+                Reason(
+                    second.inject_id,
+                    "contradictions",
+                    -CONTRADICTION_PENALTY,
+                    f"{_where(first)} and {_where(second)} contradict each other: {whys[0]}",
+                    reply_id=second.reply_id,
+                )
+            )
+    for override in overrides:
+        if override.kind == "contradiction":
+            contradictions += 1
+            reasons.append(
+                Reason(
+                    None,
+                    "contradictions",
+                    -CONTRADICTION_PENALTY,
+                    f"flagged as contradictory by {override.author or 'the facilitator'}: {override.comment}",
+                    reply_id=override.reply_id,
+                )
+            )
+    contradictions_part = max(0.0, 100 - CONTRADICTION_PENALTY * contradictions) * engagement
+
+    flags = _red_flags(scenario.inject, replies, language, reasons)
+    red_flags_part = max(0.0, 100 - RED_FLAG_PENALTY * flags) * engagement
+
+    tone_part = _tone(replies, language, reasons) * engagement
+
+    parts = {
+        "coverage": round(coverage, 2),
+        "facts": round(facts_part, 2),
+        "contradictions": round(contradictions_part, 2),
+        "red_flags": round(red_flags_part, 2),
+        "tone": round(tone_part, 2),
+    }
+    weights = {
+        "coverage": policy.coverage,
+        "facts": policy.facts,
+        "contradictions": policy.contradictions,
+        "red_flags": policy.red_flags,
+        "tone": policy.tone,
+    }
+    score = sum(parts[k] * w for k, w in weights.items()) / sum(weights.values())
+    return ConsistencyResult(parts, round(score, 2), key_points, reasons)
+
+
+def _reply_overlap(a: list[Sentence], b: list[Sentence], first: ReplyFact, second: ReplyFact) -> int:
+    """How much two replies share a subject: answers to the same post count as fully shared."""
+    if first.inject_id is not None and first.inject_id == second.inject_id:
+        return 99
+    words_a = set().union(*(s.content for s in a)) if a else set()
+    words_b = set().union(*(s.content for s in b)) if b else set()
+    return len(words_a & words_b)
+
+
+def _where(reply: ReplyFact) -> str:
+    kind = {
+        "public": f"the {reply.channel} reply",
+        "dm": "the direct message",
+        "statement": "the press statement",
+        "email": "the email",
+    }[reply.kind]
+    return f"{kind} at {int(reply.published_s // 60)}m{int(reply.published_s % 60):02d}s"
+
+
+def _coverage(
+    facts: ExerciseFacts, team: str, replies: list[ReplyFact], overrides: Iterable, reasons: list[Reason]
+) -> tuple[float, dict[str, dict[str, bool]]]:
+    scenario = facts.scenario
+    language = scenario.language
+    required = [
+        inject
+        for d in facts.deliveries
+        if d.team == team
+        and (inject := scenario.inject(d.inject_id)) is not None
+        and inject.requires_reply
+        and inject.key_points
+    ]
+    total_weight = sum(i.severity for i in required)
+    earned = 0.0
+    table: dict[str, dict[str, bool]] = {}
+    manual = {(o.reply_id, o.key_point): o for o in overrides if o.kind == "key_point"}
+    for inject in required:
+        own = [r for r in replies if r.inject_id == inject.id]
+        share = 100 * inject.severity / total_weight
+        met: dict[str, bool] = {}
+        for point in inject.key_points:
+            quote = None
+            for reply in own:
+                found = Text(reply.text, language).first(point.phrases)
+                if found:
+                    quote = found.quote
+                    break
+            decided = [manual[(r.reply_id, point.id)] for r in own if (r.reply_id, point.id) in manual]
+            if decided:
+                met[point.id] = bool(decided[-1].met)
+                verdict = "met" if decided[-1].met else "not met"
+                reasons.append(
+                    Reason(
+                        inject.id,
+                        "coverage",
+                        0.0,
+                        f"'{point.label}' marked {verdict} by {decided[-1].author or 'the facilitator'}: {decided[-1].comment}",
+                    )
+                )
+            else:
+                met[point.id] = quote is not None
+            points = share / len(inject.key_points) if met[point.id] else 0.0
+            why = (
+                f"said '{point.label}' ('{quote}')" if quote and met[point.id] else f"missed '{point.label}'"
+            )
+            if not own:
+                why = f"missed '{point.label}': never answered"
+            reasons.append(
+                Reason(inject.id, "coverage", round(points, 2), why, round(share / len(inject.key_points), 2))
+            )
+        table[inject.id] = met
+        earned += share * sum(met.values()) / len(met)
+    return (earned if required else 0.0), table
+
+
+def _red_flags(
+    find_inject: Callable[[str | None], InjectSpec | None],
+    replies: list[ReplyFact],
+    language: str,
+    reasons: list[Reason],
+) -> int:
+    count = 0
+    generic = [
+        ("no-comment", "refuses to comment", lexicon.NO_COMMENT[language]),
+        ("blames-customers", "blames customers", lexicon.BLAME[language]),
+        ("sarcasm", "sarcasm", lexicon.SARCASM[language]),
+    ]
+    for reply in replies:
+        inject: InjectSpec | None = find_inject(reply.inject_id)
+        prepared = Text(reply.text, language)
+        raised: dict[str, str] = {}
+        if inject is not None:
+            for flag in inject.red_flags:
+                found = prepared.first(flag.phrases)
+                if found:
+                    raised[flag.id] = f"{flag.label} ('{found.quote}')"
+        for flag_id, label, phrases in generic:
+            found = prepared.first(phrases)
+            if found and flag_id not in raised:
+                raised[flag_id] = f"{label} ('{found.quote}')"
+        if inject is not None and inject.persona_kind == "troll":
+            raised["troll"] = f"answered a troll ({inject.persona_name}): trolls are best ignored"
+        for why in raised.values():
+            count += 1
+            reasons.append(
+                Reason(
+                    reply.inject_id,
+                    "red_flags",
+                    -RED_FLAG_PENALTY,
+                    f"{_where(reply)}: {why}",
+                    reply_id=reply.reply_id,
+                )
+            )
+    return count
+
+
+def _tone(replies: list[ReplyFact], language: str, reasons: list[Reason]) -> float:
+    if not replies:
+        return 0.0
+    scores = []
+    for reply in replies:
+        prepared = Text(reply.text, language)
+        score, notes = 60.0, []
+        if prepared.first(lexicon.EMPATHY[language]):
+            score += 20
+        else:
+            notes.append("no empathy")
+        if prepared.first(lexicon.POLITENESS[language]):
+            score += 20
+        rude = prepared.first(lexicon.RUDENESS[language])
+        if rude:
+            score -= 40
+            notes.append(f"rude ('{rude.quote}')")
+        if _shouting(reply.text):
+            score -= 20
+            notes.append("shouting (capitals or '!!!')")
+        score = max(0.0, min(100.0, score))
+        scores.append(score)
+        if rude or _shouting(reply.text):
+            reasons.append(
+                Reason(
+                    reply.inject_id,
+                    "tone",
+                    round(score, 1),
+                    f"{_where(reply)}: {', '.join(notes)}",
+                    100,
+                    reply.reply_id,
+                )
+            )
+    return sum(scores) / len(scores)
+
+
+def _shouting(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    capitals = sum(c.isupper() for c in letters)
+    return text.count("!") >= 3 or (len(letters) >= 12 and capitals / len(letters) > 0.6)

@@ -1,0 +1,310 @@
+"""Text handling for scoring: normalisation, stems, tolerant phrase matching, claims.
+
+Matching policy (used for rubric key points, red flags and the engine's red-flag escalations):
+1. Both texts are normalised: English contractions expanded ("we're" → "we are"), case folded,
+   punctuation and apostrophes turned into spaces.
+2. Each word is reduced to its Snowball stem in the scenario's language (English or French) and
+   stripped of accents, so inflections match: "apologised" ~ "apologise", "enquêtes" ~ "enquête".
+3. Two stems match when equal, when one is a prefix of the other (at least 4 letters), or, for stems
+   of 5 letters or more whose lengths differ by at most 2, when their similarity (rapidfuzz ratio) is
+   at least 80 and which start with the same letter: small typos match ("investigaton"), but "misunderstanding" does not pass for
+   "understand", and short words must match exactly, so "no" never matches "a".
+4. A phrase matches when its stems appear in order in the text, with at most one extra word between
+   two of them ("we are truly sorry" says "we are sorry").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import fuzz
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CONTRACTIONS = [
+    (re.compile(r"\b(can)['’]t\b", re.I), r"\1 not"),
+    (re.compile(r"\bwon['’]t\b", re.I), "will not"),
+    (re.compile(r"n['’]t\b", re.I), " not"),
+    (re.compile(r"['’]re\b", re.I), " are"),
+    (re.compile(r"['’]ve\b", re.I), " have"),
+    (re.compile(r"['’]ll\b", re.I), " will"),
+    (re.compile(r"['’]m\b", re.I), " am"),
+    (re.compile(r"['’]d\b", re.I), " would"),
+]
+MAX_GAP = 1
+FUZZY_MIN_LEN = 5
+FUZZY_MIN_RATIO = 80
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str, language: str = "en") -> list[str]:
+    """Lower-case words of ``text`` (accents kept), contractions expanded in English."""
+    if language == "en":
+        for pattern, replacement in _CONTRACTIONS:
+            text = pattern.sub(replacement, text)
+    return _WORD.findall(text.casefold().replace("_", " "))
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("french" if language == "fr" else "english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, language: str = "en") -> str:
+    return strip_accents(_stemmer(language).stemWord(word))
+
+
+def stems(text: str, language: str = "en") -> list[str]:
+    return [stem(w, language) for w in words(text, language)]
+
+
+def same_word(a: str, b: str) -> bool:
+    """Stems that count as the same word (see policy, rule 3)."""
+    if a == b:
+        return True
+    shorter, longer = sorted((a, b), key=len)
+    if len(shorter) >= 4 and longer.startswith(shorter):
+        return True
+    # Typos only: close lengths, so "misunderstand" never passes for "understand".
+    return (
+        len(shorter) >= FUZZY_MIN_LEN
+        and len(longer) - len(shorter) <= 2
+        and fuzz.ratio(a, b) >= FUZZY_MIN_RATIO
+    )
+
+
+def find_sequence(needle: Sequence[str], haystack: Sequence[str]) -> int | None:
+    """Index in ``haystack`` where ``needle`` starts (rule 4), or None."""
+    if not needle:
+        return None
+    for start, token in enumerate(haystack):
+        if not same_word(needle[0], token):
+            continue
+        position, ok = start, True
+        for wanted in needle[1:]:
+            window = haystack[position + 1 : position + 2 + MAX_GAP]
+            step = next((i for i, t in enumerate(window, start=1) if same_word(wanted, t)), None)
+            if step is None:
+                ok = False
+                break
+            position += step
+        if ok:
+            return start
+    return None
+
+
+@dataclass(frozen=True)
+class Match:
+    phrase: str
+    quote: str  # the words of the reply that matched
+    start: int = 0  # index of the first matched word
+
+
+class Text:
+    """A reply prepared once for many phrase look-ups."""
+
+    def __init__(self, text: str, language: str = "en") -> None:
+        self.text = text
+        self.language = language
+        self.words = words(text, language)
+        self.stems = [stem(w, language) for w in self.words]
+
+    def says(self, phrase: str) -> Match | None:
+        needle = stems(phrase, self.language)
+        start = find_sequence(needle, self.stems)
+        if start is None:
+            return None
+        end = start + len(needle)
+        while end < len(self.stems) and not same_word(needle[-1], self.stems[end - 1]):
+            end += 1
+        return Match(phrase, " ".join(self.words[start:end]), start)
+
+    def first(self, phrases: Iterable[str]) -> Match | None:
+        for phrase in phrases:
+            found = self.says(phrase)
+            if found:
+                return found
+        return None
+
+
+# --- claims: numbers attached to a noun, for facts and contradictions ------------------------------
+
+_NUMBER_WORDS = {
+    "en": {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "hundred": 100},
+    "fr": {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+           "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "vingt": 20, "trente": 30, "cent": 100},
+}  # fmt: skip
+_SKIP_AFTER_NUMBER = {"en": {"of", "the", "our", "more", "than", "new", "other", "h", "am", "pm"},
+                      "fr": {"de", "des", "du", "nos", "autres", "h", "heures"}}  # fmt: skip
+_NUMERIC = re.compile(r"^\d+(?:[.,]\d+)?$")
+_TIME_MARKS = {"h", "am", "pm", "heures", "o", "clock"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """ "12 … injured": a quantity attached to the stem of the noun that follows it."""
+
+    about: str
+    value: float
+    quote: str
+
+
+def claims(text: str, language: str = "en") -> list[Claim]:
+    """Quantities in ``text``: each number (digits, or small numbers in words) with the first
+    meaningful word after it, e.g. "12 customers" → Claim("custom", 12)."""
+    tokens = words(text, language)
+    found: list[Claim] = []
+    numbers = _NUMBER_WORDS.get(language, {})
+    for index, token in enumerate(tokens):
+        if _NUMERIC.match(token):
+            value = float(token.replace(",", "."))
+        elif token in numbers:
+            value = float(numbers[token])
+        else:
+            continue
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        previous = tokens[index - 1] if index else ""
+        if following in _TIME_MARKS or previous in _TIME_MARKS:
+            continue  # a time of day ("8 h 15", "at 10 am"), not a quantity
+        if following in MONTHS.get(language, set()) or previous in MONTHS.get(language, set()):
+            found.append(Claim("date", value, " ".join(tokens[max(0, index - 1) : index + 2])))
+            continue
+        for after in tokens[index + 1 : index + 4]:
+            if after in _SKIP_AFTER_NUMBER.get(language, set()) or _NUMERIC.match(after):
+                continue
+            if len(after) < 3:
+                continue
+            found.append(
+                Claim(stem(after, language), value, " ".join(tokens[index : tokens.index(after, index) + 1]))
+            )
+            break
+    return found
+
+
+def sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?…])\s+|\n+", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+# --- subjects: the content words two sentences share --------------------------------------------
+
+_FRENCH_STOP = set(
+    [
+        "au",
+        "aux",
+        "avec",
+        "ce",
+        "ces",
+        "dans",
+        "de",
+        "des",
+        "du",
+        "elle",
+        "en",
+        "et",
+        "eux",
+        "il",
+        "ils",
+        "je",
+        "la",
+        "le",
+        "les",
+        "leur",
+        "lui",
+        "ma",
+        "mais",
+        "me",
+        "même",
+        "mes",
+        "moi",
+        "mon",
+        "ne",
+        "nos",
+        "notre",
+        "nous",
+        "on",
+        "ou",
+        "par",
+        "pas",
+        "pour",
+        "qu",
+        "que",
+        "qui",
+        "sa",
+        "se",
+        "ses",
+        "son",
+        "sur",
+        "ta",
+        "te",
+        "tes",
+        "toi",
+        "ton",
+        "tu",
+        "un",
+        "une",
+        "vos",
+        "votre",
+        "vous",
+        "c",
+        "d",
+        "j",
+        "l",
+        "à",
+        "m",
+        "n",
+        "s",
+        "t",
+        "y",
+        "été",
+        "être",
+        "avoir",
+        "ont",
+        "est",
+        "sont",
+        "fait",
+        "cette",
+        "cet",
+        "ça",
+        "plus",
+        "tout",
+        "tous",
+        "très",
+        "aussi",
+        "bien",
+        "comme",
+    ]
+)
+MONTHS = {
+    "en": {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"},
+    "fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"},
+}  # fmt: skip
+
+
+def _stop_words(language: str) -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(_FRENCH_STOP) if language == "fr" else ENGLISH_STOP_WORDS
+
+
+def content_stems(text: str, language: str = "en") -> set[str]:
+    """Stems of the meaningful words of ``text``: no stop words, numbers, months or days."""
+    stop = _stop_words(language)
+    months = MONTHS.get(language, set())
+    return {
+        stem(w, language)
+        for w in words(text, language)
+        if len(w) >= 3 and w not in stop and w not in months and not _NUMERIC.match(w)
+    }
