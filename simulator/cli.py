@@ -262,6 +262,89 @@ def exercise_list() -> None:
             )
 
 
+# --- scores -------------------------------------------------------------------------------------
+
+
+def _emit_json(data: Any, output: Path | None) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command("score")
+@click.argument("scenario_id")
+@click.argument("replies", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the JSON report to a file.")
+def score(scenario_id: str, replies: Path, output: Path | None) -> None:
+    """Score replies gathered outside the platform (CSV: team,inject_id,published_at,channel,text)."""
+    from .paper import CsvProblems, score_csv
+
+    try:
+        found = _library().get(scenario_id)
+    except UnknownScenario as exc:
+        fail(str(exc), 1)
+        return
+    try:
+        report = score_csv(found, replies)
+    except CsvProblems as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        fail(f"{len(exc.problems)} problem(s) in {replies}: nothing scored", 1)
+        return
+    _emit_json(report, output)
+
+
+@main.command()
+@click.argument("scenario_id")
+@click.option(
+    "--teams", type=click.IntRange(1, 50), default=5, show_default=True, help="Bot teams (behaviours cycle)."
+)
+@click.option(
+    "--speed", type=click.FloatRange(1, 60), default=10, show_default=True, help="Time compression."
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same report).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the JSON report to a file.")
+def rehearse(scenario_id: str, teams: int, speed: float, seed: int, output: Path | None) -> None:
+    """Run an exercise headlessly with bot teams of known behaviour, in virtual time; print the report.
+
+    The exercise is kept in the database (its id is in the report)."""
+    from .engine.clock import ManualClock
+    from .rehearsal import rehearse as play
+    from .store.exercises import ExerciseStore
+
+    with services_or_exit() as services:
+        try:
+            chosen = services.library.get(scenario_id)
+        except UnknownScenario as exc:
+            fail(str(exc), 1)
+            return
+        clock = ManualClock(services.clock.now())
+        report = play(ExerciseStore(services.sessions, clock), clock, chosen, teams, speed, seed)
+    click.echo(f"Rehearsal stored as exercise {report['exercise']['id']}", err=True)
+    _emit_json(report, output)
+
+
+@main.command()
+@click.argument("exercise_id")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file instead of stdout.")
+def report(exercise_id: str, fmt: str, output: Path | None) -> None:
+    """The explained score report of an exercise."""
+    from .engine.scoring_input import exercise_report
+    from .store.exercises import ExerciseNotFound
+
+    with services_or_exit() as services:
+        try:
+            state = services.store.exercise(exercise_id).state
+        except ExerciseNotFound as exc:
+            fail(str(exc), 1)
+            return
+        _emit_json(exercise_report(state), output)
+
+
 # --- database -----------------------------------------------------------------------------------
 
 
