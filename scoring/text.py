@@ -5,10 +5,10 @@ Matching policy (used for rubric key points, red flags and the engine's red-flag
    punctuation and apostrophes turned into spaces.
 2. Each word is reduced to its Snowball stem in the scenario's language (English or French) and
    stripped of accents, so inflections match: "apologised" ~ "apologise", "enquêtes" ~ "enquête".
-3. Two stems match when equal, when one is a prefix of the other (at least 4 letters), or, for stems
-   of 5 letters or more whose lengths differ by at most 2, when their similarity (rapidfuzz ratio) is
-   at least 80 and which start with the same letter: small typos match ("investigaton"), but "misunderstanding" does not pass for
-   "understand", and short words must match exactly, so "no" never matches "a".
+3. Two stems match when equal, when one is a prefix of the other (at least 4 letters), or when they
+   look like a typo of each other: 5 letters or more, lengths within 2, the same first letter and a
+   rapidfuzz similarity ratio of at least 80 ("investigaton"). So "misunderstanding" does not pass for
+   "understand", "appelé" (called) not for "rappel" (recall), and short words must match exactly.
 4. A phrase matches when its stems appear in order in the text, with at most one extra word between
    two of them ("we are truly sorry" says "we are sorry").
 """
@@ -74,10 +74,12 @@ def same_word(a: str, b: str) -> bool:
     shorter, longer = sorted((a, b), key=len)
     if len(shorter) >= 4 and longer.startswith(shorter):
         return True
-    # Typos only: close lengths, so "misunderstand" never passes for "understand".
+    # Typos only: close lengths and the same first letter, so "misunderstand" never passes for
+    # "understand", nor "appel" (call) for "rappel" (recall).
     return (
         len(shorter) >= FUZZY_MIN_LEN
         and len(longer) - len(shorter) <= 2
+        and a[0] == b[0]
         and fuzz.ratio(a, b) >= FUZZY_MIN_RATIO
     )
 
