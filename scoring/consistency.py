@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -36,6 +37,7 @@ NEAR_DUPLICATE = 0.6
 FACT_PENALTY = 25
 CONTRADICTION_PENALTY = 25
 RED_FLAG_PENALTY = 20
+MAX_LISTED = 20  # facts disagreements or contradictions listed per team: the score is 0 long before
 
 
 @dataclass
@@ -45,7 +47,7 @@ class Sentence:
     claims: list[Claim]
     statuses: dict[int, tuple[str, str]]  # group index -> (option, quote)
     stance: tuple[str, str] | None  # ("denial" | "acceptance", quote)
-    content: set[str] = field(default_factory=set)
+    content: frozenset[str] = field(default_factory=frozenset)
     row: int = -1
 
 
@@ -58,29 +60,96 @@ class ConsistencyResult:
 
 
 class Subjects:
-    """Sentence similarity over one exercise: a TF-IDF model fitted once on every sentence."""
+    """Sentence similarity over one exercise: a TF-IDF model over every sentence that states a figure,
+    a status or a stance, fitted on first use (most reports never need it)."""
 
     def __init__(self, all_sentences: list[Sentence]) -> None:
+        self.sentences = [s for s in all_sentences if s.claims or s.statuses or s.stance]
         self.matrix = None
-        texts = [s.text for s in all_sentences]
-        if texts:
-            vectorizer = TfidfVectorizer(
-                analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, strip_accents="unicode"
+        self._cache: dict[int, dict[int, float]] = {}
+
+    def _fit(self) -> None:
+        vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, strip_accents="unicode"
+        )
+        self.matrix = vectorizer.fit_transform([s.text for s in self.sentences]).tocsr()
+        for row, sentence in enumerate(self.sentences):
+            sentence.row = row
+
+    def _row(self, index: int) -> dict[int, float]:
+        if index not in self._cache:
+            start, end = self.matrix.indptr[index], self.matrix.indptr[index + 1]
+            self._cache[index] = dict(
+                zip(
+                    self.matrix.indices[start:end].tolist(), self.matrix.data[start:end].tolist(), strict=True
+                )
             )
-            self.matrix = vectorizer.fit_transform(texts)
-            for row, sentence in enumerate(all_sentences):
-                sentence.row = row
+        return self._cache[index]
 
     def similarity(self, a: Sentence, b: Sentence) -> float:
-        if self.matrix is None:
+        """Cosine similarity of the two sentences' character n-gram TF-IDF vectors."""
+        if self.matrix is None and self.sentences:
+            self._fit()
+        if a.row < 0 or b.row < 0:
             return 0.0
-        return float(self.matrix[a.row].multiply(self.matrix[b.row]).sum())
+        left, right = self._row(a.row), self._row(b.row)
+        if len(left) > len(right):
+            left, right = right, left
+        return sum(value * right.get(key, 0.0) for key, value in left.items())
 
 
-def analyse(text: str, reply: ReplyFact | None, language: str) -> list[Sentence]:
+class FactsSheet:
+    """The scenario's facts, analysed once, with each reply sentence's verdict cached by its text
+    (teams repeat their lines)."""
+
+    def __init__(self, sentences_: list[Sentence], subjects: Subjects) -> None:
+        self.sentences = sentences_
+        self.subjects = subjects
+        self.by_about: dict[str, list[Sentence]] = {}
+        self.statuses: dict[int, list[tuple[str, str, Sentence]]] = {}
+        for fact in sentences_:
+            for claim in fact.claims:
+                self.by_about.setdefault(claim.about, []).append(fact)
+            for group, (option, quote) in fact.statuses.items():
+                self.statuses.setdefault(group, []).append((option, quote, fact))
+        self._verdicts: dict[str, list[str]] = {}
+
+    def disagreements(self, sentence: Sentence) -> list[str]:
+        """Why ``sentence`` disagrees with the facts sheet (one reason per fact sentence)."""
+        if sentence.text not in self._verdicts:
+            self._verdicts[sentence.text] = self._judge(sentence)
+        return self._verdicts[sentence.text]
+
+    def _judge(self, sentence: Sentence) -> list[str]:
+        found = []
+        candidates = dict.fromkeys(f for c in sentence.claims for f in self.by_about.get(c.about, []))
+        for fact in candidates:
+            whys = [
+                w
+                for w in _conflicts(sentence, fact, self.subjects, statuses=False)
+                if not w.startswith("stance")
+            ]
+            found += whys[:1]
+        # statuses against the sheet as a whole: it may tell a story ("suspended on 6 March,
+        # reinstated on 10 March"), so any status it states is consistent with it.
+        for group, (option, quote) in sentence.statuses.items():
+            stated = self.statuses.get(group, [])
+            if stated and option not in {o for o, _, _ in stated}:
+                status_words = content_stems(quote)
+                related = [
+                    q for o, q, f in stated if _shared(sentence, f, status_words | content_stems(q)) >= 1
+                ]
+                if related:
+                    found.append(f"says '{quote}', the facts sheet says '{related[0]}'")
+        return found
+
+
+def analyse(
+    text: str, reply: ReplyFact | None, language: str, prepare: Callable[[str], Text] | None = None
+) -> list[Sentence]:
     result = []
     for sentence in sentences(text):
-        prepared = Text(sentence, language)
+        prepared = prepare(sentence) if prepare else Text(sentence, language)
         found = claims(sentence, language)
         # In a reply, "On 6 March she was suspended" is history, not a statement of status. The facts
         # sheet keeps its dated sentences: they are what happened (see the facts check).
@@ -103,28 +172,44 @@ def _negated(prepared: Text, start: int, language: str) -> bool:
     return any(word in lexicon.NEGATIONS[language] for word in before)
 
 
+@lru_cache(maxsize=4)
+def _status_phrases(language: str) -> dict[str, tuple[int, str]]:
+    """phrase -> (group index, option) for the status groups of ``language``."""
+    return {
+        phrase: (index, option)
+        for index, group in enumerate(lexicon.STATUS_GROUPS[language])
+        for option, synonyms in group.items()
+        for phrase in synonyms
+    }
+
+
 def _statuses(prepared: Text, language: str) -> dict[int, tuple[str, str]]:
     """The status each group's words give the sentence. The longest match wins ("no recall" over
     "recall"); a sentence naming two different options of a group ("suspended pending a possible
     dismissal") is narrative, not a statement, and counts for neither."""
+    known = _status_phrases(language)
+    if prepared.found or prepared.known:  # indexed: only look at what matched
+        hits = [(phrase, match) for phrase, match in prepared.found.items() if phrase in known]
+    else:
+        hits = [(phrase, m) for phrase in known if (m := prepared.says(phrase))]
+    by_group: dict[int, list[tuple[str, str, int, int]]] = {}
+    for phrase, match in hits:
+        if not _negated(prepared, match.start, language):
+            group, option = known[phrase]
+            by_group.setdefault(group, []).append(
+                (option, match.quote, match.start, len(match.quote.split()))
+            )
     found: dict[int, tuple[str, str]] = {}
-    for index, group in enumerate(lexicon.STATUS_GROUPS[language]):
-        matches: list[tuple[str, str, int, int]] = []
-        for option, synonyms in group.items():
-            for phrase in synonyms:
-                match = prepared.says(phrase)
-                if match and not _negated(prepared, match.start, language):
-                    matches.append((option, match.quote, match.start, len(match.quote.split())))
+    for group, matches in by_group.items():
         # drop matches inside a longer match ("mise à pied" inside "levée de la mise à pied")
         kept = [
             m
             for m in matches
             if not any(o is not m and o[3] > m[3] and o[2] <= m[2] < o[2] + o[3] for o in matches)
         ]
-        options = {m[0] for m in kept}
-        if len(options) == 1:
+        if len({m[0] for m in kept}) == 1:
             best = max(kept, key=lambda m: m[3])
-            found[index] = (best[0], best[1])
+            found[group] = (best[0], best[1])
     return found
 
 
@@ -152,117 +237,179 @@ def _conflicts(
     a: Sentence, b: Sentence, subjects: Subjects, stance_context: int = 0, statuses: bool = True
 ) -> list[str]:
     """Why two sentences on the same subject disagree (empty when they do not)."""
-    # Near-duplicates must be real sentences: "7 June." and "From 17 June." share only the month.
-    substantial = min(len(a.content), len(b.content)) >= 3
-    near_duplicate = substantial and subjects.similarity(a, b) >= NEAR_DUPLICATE
+    near: list[bool] = []
+
+    def near_duplicate() -> bool:
+        # Near-duplicates must be real sentences: "7 June." and "From 17 June." share only the month.
+        if not near:
+            substantial = min(len(a.content), len(b.content)) >= 3
+            near.append(substantial and subjects.similarity(a, b) >= NEAR_DUPLICATE)
+        return near[0]
+
     found = []
     for ca in a.claims:
         for cb in b.claims:
             if not (same_word(ca.about, cb.about) and ca.value != cb.value):
                 continue
             needed = 2 if ca.about == "date" else 1
-            if near_duplicate or _shared(a, b, {ca.about, cb.about}) >= needed:
+            if _shared(a, b, {ca.about, cb.about}) >= needed or near_duplicate():
                 found.append(f"'{ca.quote}' vs '{cb.quote}'")
     for group, (option_a, quote_a) in (a.statuses if statuses else {}).items():
         if group in b.statuses and b.statuses[group][0] != option_a:
             status_words = content_stems(quote_a) | content_stems(b.statuses[group][1])
-            if near_duplicate or _shared(a, b, status_words) >= 1:
+            if _shared(a, b, status_words) >= 1 or near_duplicate():
                 found.append(f"'{quote_a}' vs '{b.statuses[group][1]}'")
-    if a.stance and b.stance and a.stance[0] != b.stance[0] and (near_duplicate or stance_context >= 2):
+    if a.stance and b.stance and a.stance[0] != b.stance[0] and (stance_context >= 2 or near_duplicate()):
         found.append(f"stance flip: {a.stance[0]} ('{a.stance[1]}') vs {b.stance[0]} ('{b.stance[1]}')")
     return found
 
 
+def _may_conflict(a: Sentence, b: Sentence) -> bool:
+    """A cheap test: could these two sentences disagree at all?"""
+    if a.stance and b.stance and a.stance[0] != b.stance[0]:
+        return True
+    if any(g in b.statuses and b.statuses[g][0] != o for g, (o, _) in a.statuses.items()):
+        return True
+    return any(ca.value != cb.value and same_word(ca.about, cb.about) for ca in a.claims for cb in b.claims)
+
+
+def _contradicting_pairs(
+    replies: list[ReplyFact], analysed: dict[str, list[Sentence]], subjects: Subjects, limit: int
+) -> dict[tuple[int, int], str]:
+    """Pairs of replies (by index) that contradict each other, with the first reason found.
+
+    Sentences are indexed by what they assert (a figure's noun, a status group, a stance) and by the
+    value they assert; only different values on the same key can disagree, and identical sentences
+    (a team repeating its line) are compared once. Collection stops after ``limit`` pairs: the score
+    is 0 long before, and the report lists only the first."""
+    index: dict[tuple[str, str], dict[str, dict[str, list[tuple[int, Sentence]]]]] = {}
+    for i, reply in enumerate(replies):
+        for sentence in analysed[reply.reply_id]:
+            entries = [(("claim", c.about), str(c.value)) for c in sentence.claims]
+            entries += [(("status", str(g)), option) for g, (option, _) in sentence.statuses.items()]
+            if sentence.stance:
+                entries.append((("stance", ""), sentence.stance[0]))
+            for key, value in entries:
+                index.setdefault(key, {}).setdefault(value, {}).setdefault(sentence.text, []).append(
+                    (i, sentence)
+                )
+    found: dict[tuple[int, int], str] = {}
+    for key, by_value in index.items():
+        for left, right in combinations(by_value.values(), 2):
+            for members_a in left.values():
+                for members_b in right.values():
+                    if key[0] != "stance":
+                        # figures and statuses do not depend on the rest of the replies: decide once per text pair
+                        whys = [
+                            w
+                            for w in _conflicts(members_a[0][1], members_b[0][1], subjects)
+                            if not w.startswith("stance")
+                        ]
+                        if not whys:
+                            continue
+                    for i, a in members_a:
+                        for j, b in members_b:
+                            pair = (min(i, j), max(i, j))
+                            if i == j or pair in found:
+                                continue
+                            if key[0] == "stance":
+                                first, second = replies[pair[0]], replies[pair[1]]
+                                context = _reply_overlap(
+                                    analysed[first.reply_id], analysed[second.reply_id], first, second
+                                )
+                                whys = [
+                                    w for w in _conflicts(a, b, subjects, context) if w.startswith("stance")
+                                ]
+                                if not whys:
+                                    continue
+                            found[pair] = whys[0]
+                            if len(found) > limit:
+                                return found
+    return found
+
+
 def score_consistency(
+    prepare: Callable[[str], Text],
     facts: ExerciseFacts,
     team: str,
     answered: int,
     expected: int,
     subjects: Subjects,
     analysed: dict[str, list[Sentence]],
-    fact_sentences: list[Sentence],
+    facts_sheet: FactsSheet,
 ) -> ConsistencyResult:
     scenario = facts.scenario
     language = scenario.language
     policy = scenario.policy
-    replies = sorted((r for r in facts.replies if r.team == team), key=lambda r: (r.published_s, r.reply_id))
+    replies = sorted(facts.replies_of(team), key=lambda r: (r.published_s, r.reply_id))
     overrides = [o for o in facts.overrides if o.team == team]
     reasons: list[Reason] = []
 
-    coverage, key_points = _coverage(facts, team, replies, overrides, reasons)
+    coverage, key_points = _coverage(prepare, facts, team, replies, overrides, reasons)
 
     engagement = (answered / expected) if expected else (1.0 if replies else 0.0)
 
     # facts sheet and holding statement
     disagreements = 0
     statement = next((r for r in replies if r.kind == "statement"), None)
-    fact_statuses: dict[int, list[tuple[str, str, Sentence]]] = {}
-    for fact in fact_sentences:
-        for group, (option, quote) in fact.statuses.items():
-            fact_statuses.setdefault(group, []).append((option, quote, fact))
     for reply in replies:
+        if disagreements >= MAX_LISTED:
+            reasons.append(
+                Reason(None, "facts", 0.0, f"more than {MAX_LISTED} disagreements: only the first are listed")
+            )
+            break
+        after_statement = (
+            statement is not None and reply is not statement and reply.published_s > statement.published_s
+        )
         for sentence in analysed[reply.reply_id]:
-            basis = [(f, "the facts sheet", False) for f in fact_sentences]
-            if statement is not None and reply.published_s > statement.published_s and reply is not statement:
-                basis += [(s, "your holding statement", True) for s in analysed[statement.reply_id]]
-            for other, source, with_statuses in basis:
-                whys = _conflicts(sentence, other, subjects, statuses=with_statuses)
-                for why in whys[:1]:
-                    disagreements += 1
-                    reasons.append(
-                        Reason(
-                            reply.inject_id,
-                            "facts",
-                            -FACT_PENALTY,
-                            f"{_where(reply)} disagrees with {source}: {why}",
-                            reply_id=reply.reply_id,
-                        )
-                    )
-            # statuses against the facts sheet as a whole: it may tell a story ("suspended on 6 March,
-            # reinstated on 10 March"), so any status it states is consistent with it.
-            for group, (option, quote) in sentence.statuses.items():
-                stated = fact_statuses.get(group, [])
-                if stated and option not in {o for o, _, _ in stated}:
-                    status_words = content_stems(quote)
-                    related = [
-                        (o, q)
-                        for o, q, f in stated
-                        if _shared(sentence, f, status_words | content_stems(q)) >= 1
+            if not (sentence.claims or sentence.statuses or sentence.stance):
+                continue
+            whys = [(why, "the facts sheet") for why in facts_sheet.disagreements(sentence)]
+            if after_statement:
+                for other in analysed[statement.reply_id]:
+                    whys += [
+                        (why, "your holding statement") for why in _conflicts(sentence, other, subjects)[:1]
                     ]
-                    if related:
-                        disagreements += 1
-                        reasons.append(
-                            Reason(
-                                reply.inject_id,
-                                "facts",
-                                -FACT_PENALTY,
-                                f"{_where(reply)} disagrees with the facts sheet: says '{quote}', the facts sheet says '{related[0][1]}'",
-                                reply_id=reply.reply_id,
-                            )
-                        )
+            for why, source in whys:
+                disagreements += 1
+                reasons.append(
+                    Reason(
+                        reply.inject_id,
+                        "facts",
+                        -FACT_PENALTY,
+                        f"{_where(reply)} disagrees with {source}: {why}",
+                        reply_id=reply.reply_id,
+                    )
+                )
     facts_part = max(0.0, 100 - FACT_PENALTY * disagreements) * engagement
 
     # contradictions between the team's own replies (the statement is judged as the basis above)
     contradictions = 0
     others = [r for r in replies if r is not statement]
-    for first, second in combinations(others, 2):
-        whys = [
-            why
-            for sa in analysed[first.reply_id]
-            for sb in analysed[second.reply_id]
-            for why in _conflicts(sa, sb, subjects)
-        ]
-        if whys:
-            contradictions += 1
+    for listed, ((i, j), why) in enumerate(
+        sorted(_contradicting_pairs(others, analysed, subjects, MAX_LISTED).items())
+    ):
+        if listed >= MAX_LISTED:
             reasons.append(
                 Reason(
-                    second.inject_id,
+                    None,
                     "contradictions",
-                    -CONTRADICTION_PENALTY,
-                    f"{_where(first)} and {_where(second)} contradict each other: {whys[0]}",
-                    reply_id=second.reply_id,
+                    0.0,
+                    f"more than {MAX_LISTED} contradictions: only the first are listed",
                 )
             )
+            break
+        first, second = others[i], others[j]
+        contradictions += 1
+        reasons.append(
+            Reason(
+                second.inject_id,
+                "contradictions",
+                -CONTRADICTION_PENALTY,
+                f"{_where(first)} and {_where(second)} contradict each other: {why}",
+                reply_id=second.reply_id,
+            )
+        )
     for override in overrides:
         if override.kind == "contradiction":
             contradictions += 1
@@ -277,10 +424,10 @@ def score_consistency(
             )
     contradictions_part = max(0.0, 100 - CONTRADICTION_PENALTY * contradictions) * engagement
 
-    flags = _red_flags(scenario.inject, replies, language, reasons)
+    flags = _red_flags(prepare, scenario.inject, replies, language, reasons)
     red_flags_part = max(0.0, 100 - RED_FLAG_PENALTY * flags) * engagement
 
-    tone_part = _tone(replies, language, reasons) * engagement
+    tone_part = _tone(prepare, replies, language, reasons) * engagement
 
     parts = {
         "coverage": round(coverage, 2),
@@ -320,15 +467,18 @@ def _where(reply: ReplyFact) -> str:
 
 
 def _coverage(
-    facts: ExerciseFacts, team: str, replies: list[ReplyFact], overrides: Iterable, reasons: list[Reason]
+    prepare: Callable[[str], Text],
+    facts: ExerciseFacts,
+    team: str,
+    replies: list[ReplyFact],
+    overrides: Iterable,
+    reasons: list[Reason],
 ) -> tuple[float, dict[str, dict[str, bool]]]:
     scenario = facts.scenario
-    language = scenario.language
     required = [
         inject
-        for d in facts.deliveries
-        if d.team == team
-        and (inject := scenario.inject(d.inject_id)) is not None
+        for d in facts.deliveries_of(team)
+        if (inject := scenario.inject(d.inject_id)) is not None
         and inject.requires_reply
         and inject.key_points
     ]
@@ -343,7 +493,7 @@ def _coverage(
         for point in inject.key_points:
             quote = None
             for reply in own:
-                found = Text(reply.text, language).first(point.phrases)
+                found = prepare(reply.text).first(point.phrases)
                 if found:
                     quote = found.quote
                     break
@@ -376,6 +526,7 @@ def _coverage(
 
 
 def _red_flags(
+    prepare: Callable[[str], Text],
     find_inject: Callable[[str | None], InjectSpec | None],
     replies: list[ReplyFact],
     language: str,
@@ -389,7 +540,7 @@ def _red_flags(
     ]
     for reply in replies:
         inject: InjectSpec | None = find_inject(reply.inject_id)
-        prepared = Text(reply.text, language)
+        prepared = prepare(reply.text)
         raised: dict[str, str] = {}
         if inject is not None:
             for flag in inject.red_flags:
@@ -416,12 +567,14 @@ def _red_flags(
     return count
 
 
-def _tone(replies: list[ReplyFact], language: str, reasons: list[Reason]) -> float:
+def _tone(
+    prepare: Callable[[str], Text], replies: list[ReplyFact], language: str, reasons: list[Reason]
+) -> float:
     if not replies:
         return 0.0
     scores = []
     for reply in replies:
-        prepared = Text(reply.text, language)
+        prepared = prepare(reply.text)
         score, notes = 60.0, []
         if prepared.first(lexicon.EMPATHY[language]):
             score += 20
@@ -433,12 +586,13 @@ def _tone(replies: list[ReplyFact], language: str, reasons: list[Reason]) -> flo
         if rude:
             score -= 40
             notes.append(f"rude ('{rude.quote}')")
-        if _shouting(reply.text):
+        shouting = _shouting(reply.text)
+        if shouting:
             score -= 20
             notes.append("shouting (capitals or '!!!')")
         score = max(0.0, min(100.0, score))
         scores.append(score)
-        if rude or _shouting(reply.text):
+        if rude or shouting:
             reasons.append(
                 Reason(
                     reply.inject_id,
@@ -453,6 +607,7 @@ def _tone(replies: list[ReplyFact], language: str, reasons: list[Reason]) -> flo
 
 
 def _shouting(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    capitals = sum(c.isupper() for c in letters)
-    return text.count("!") >= 3 or (len(letters) >= 12 and capitals / len(letters) > 0.6)
+    if text.count("!") >= 3:
+        return True
+    letters = sum(c.isalpha() for c in text)
+    return letters >= 12 and sum(c.isupper() for c in text) / letters > 0.6

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 
@@ -55,7 +56,11 @@ class ScenarioSpec:
     policy: Policy = Policy()
 
     def inject(self, inject_id: str | None) -> InjectSpec | None:
-        return next((i for i in self.injects if i.id == inject_id), None)
+        return self._injects.get(inject_id) if inject_id is not None else None
+
+    @cached_property
+    def _injects(self) -> dict[str, InjectSpec]:
+        return {i.id: i for i in self.injects}
 
 
 @dataclass(frozen=True)
@@ -105,3 +110,20 @@ class ExerciseFacts:
     deliveries: tuple[DeliveryFact, ...]
     replies: tuple[ReplyFact, ...]
     overrides: tuple[Override, ...] = field(default_factory=tuple)
+
+    @cached_property
+    def _by_team(self) -> dict[str, tuple[list[ReplyFact], list[DeliveryFact]]]:
+        grouped: dict[str, tuple[list[ReplyFact], list[DeliveryFact]]] = {
+            t.slot: ([], []) for t in self.teams
+        }
+        for reply in self.replies:
+            grouped.setdefault(reply.team, ([], []))[0].append(reply)
+        for delivery in self.deliveries:
+            grouped.setdefault(delivery.team, ([], []))[1].append(delivery)
+        return grouped
+
+    def replies_of(self, team: str) -> list[ReplyFact]:
+        return self._by_team.get(team, ([], []))[0]
+
+    def deliveries_of(self, team: str) -> list[DeliveryFact]:
+        return self._by_team.get(team, ([], []))[1]

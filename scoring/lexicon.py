@@ -109,3 +109,7 @@ STATUS_GROUPS: dict[str, list[dict[str, list[str]]]] = {
 that says a different one of the same group, on the same subject, contradict each other."""
 
 NEGATIONS = {"en": {"not", "never", "no"}, "fr": {"pas", "jamais", "ni", "aucun", "aucune"}}
+
+
+LISTS = (EMPATHY, POLITENESS, RUDENESS, SARCASM, NO_COMMENT, BLAME, DENIAL, ACCEPTANCE)
+"""Every phrase list above but the status groups (for the phrase index)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -16,4 +16,14 @@ class Reason:
     reply_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None or k in ("inject_id", "points", "why")}
+        data: dict[str, Any] = {
+            "inject_id": self.inject_id,
+            "criterion": self.criterion,
+            "points": self.points,
+            "why": self.why,
+        }
+        if self.max_points is not None:
+            data["max_points"] = self.max_points
+        if self.reply_id is not None:
+            data["reply_id"] = self.reply_id
+        return data

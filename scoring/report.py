@@ -12,12 +12,15 @@ Policy:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from .consistency import Subjects, analyse, score_consistency
+from . import lexicon
+from .consistency import FactsSheet, Subjects, analyse, score_consistency
 from .inputs import ExerciseFacts
 from .reasons import Reason
 from .speed import score_speed
+from .text import PhraseMatcher, Text
 
 REPORT_VERSION = 1
 
@@ -27,15 +30,23 @@ def build_report(facts: ExerciseFacts) -> dict[str, Any]:
     scenario = facts.scenario
     language = scenario.language
     policy = scenario.policy
-    analysed = {r.reply_id: analyse(r.text, r, language) for r in facts.replies}
-    fact_sentences = [s for _, text in scenario.facts for s in analyse(text, None, language)]
-    subjects = Subjects([*fact_sentences, *(s for group in analysed.values() for s in group)])
+    prepare = _preparer(facts)
+    by_text: dict[str, list] = {}  # teams repeat their lines: analyse each distinct text once
+    analysed = {
+        r.reply_id: by_text.setdefault(r.text, analyse(r.text, None, language, prepare))
+        if r.text not in by_text
+        else by_text[r.text]
+        for r in facts.replies
+    }
+    fact_sentences = [s for _, text in scenario.facts for s in analyse(text, None, language, prepare)]
+    subjects = Subjects([*fact_sentences, *(s for group in by_text.values() for s in group)])
+    facts_sheet = FactsSheet(fact_sentences, subjects)
 
     teams = []
     for team in facts.teams:
         speed = score_speed(facts, team.slot)
         consistency = score_consistency(
-            facts, team.slot, speed.answered, speed.expected, subjects, analysed, fact_sentences
+            prepare, facts, team.slot, speed.answered, speed.expected, subjects, analysed, facts_sheet
         )
         total_auto = (speed.score * policy.speed_weight + consistency.score * policy.consistency_weight) / (
             policy.speed_weight + policy.consistency_weight
@@ -97,6 +108,31 @@ def build_report(facts: ExerciseFacts) -> dict[str, Any]:
         },
         "teams": teams,
     }
+
+
+def _preparer(facts: ExerciseFacts) -> Callable[[str], Text]:
+    """One ``PhraseMatcher`` for the exercise, and each text prepared once."""
+    language = facts.scenario.language
+    phrases = [
+        p
+        for inject in facts.scenario.injects
+        for item in (*inject.key_points, *inject.red_flags)
+        for p in item.phrases
+    ]
+    phrases += [p for group in lexicon.LISTS for p in group[language]]
+    phrases += [
+        p for group in lexicon.STATUS_GROUPS[language] for synonyms in group.values() for p in synonyms
+    ]
+    texts = [r.text for r in facts.replies] + [text for _, text in facts.scenario.facts]
+    matcher = PhraseMatcher(language, phrases, texts)
+    cache: dict[str, Text] = {}
+
+    def prepare(text: str) -> Text:
+        if text not in cache:
+            cache[text] = matcher.text(text)
+        return cache[text]
+
+    return prepare
 
 
 def _rank_key(team: dict[str, Any]) -> tuple[Any, ...]:

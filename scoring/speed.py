@@ -46,13 +46,13 @@ def score_speed(facts: ExerciseFacts, team: str) -> SpeedResult:
     scenario = facts.scenario
     policy = scenario.policy
     first_reply: dict[str, float] = {}
-    for reply in sorted(facts.replies, key=lambda r: r.published_s):
-        if reply.team == team and reply.inject_id is not None and reply.kind != "statement":
+    for reply in sorted(facts.replies_of(team), key=lambda r: r.published_s):
+        if reply.inject_id is not None and reply.kind != "statement":
             first_reply.setdefault(reply.inject_id, reply.published_s)
     required: list[tuple[InjectSpec, float]] = []
-    for delivery in facts.deliveries:
+    for delivery in facts.deliveries_of(team):
         inject = scenario.inject(delivery.inject_id)
-        if delivery.team == team and inject is not None and inject.requires_reply:
+        if inject is not None and inject.requires_reply:
             required.append((inject, delivery.delivered_s))
     total_weight = sum(inject.severity for inject, _ in required)
     result = SpeedResult(0.0, 0, len(required), None, None)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,10 +48,15 @@ def strip_accents(text: str) -> str:
 
 def words(text: str, language: str = "en") -> list[str]:
     """Lower-case words of ``text`` (accents kept), contractions expanded in English."""
+    return list(_words(text, language))
+
+
+@lru_cache(maxsize=100_000)
+def _words(text: str, language: str) -> tuple[str, ...]:
     if language == "en":
         for pattern, replacement in _CONTRACTIONS:
             text = pattern.sub(replacement, text)
-    return _WORD.findall(text.casefold().replace("_", " "))
+    return tuple(_WORD.findall(text.casefold().replace("_", " ")))
 
 
 @lru_cache(maxsize=4)
@@ -64,7 +70,16 @@ def stem(word: str, language: str = "en") -> str:
 
 
 def stems(text: str, language: str = "en") -> list[str]:
-    return [stem(w, language) for w in words(text, language)]
+    return (
+        list(_phrase_stems(text, language))
+        if len(text) < 80
+        else [stem(w, language) for w in words(text, language)]
+    )
+
+
+@lru_cache(maxsize=50_000)
+def _phrase_stems(text: str, language: str) -> tuple[str, ...]:
+    return tuple(stem(w, language) for w in words(text, language))
 
 
 def same_word(a: str, b: str) -> bool:
@@ -119,8 +134,12 @@ class Text:
         self.language = language
         self.words = words(text, language)
         self.stems = [stem(w, language) for w in self.words]
+        self.known: Iterable[str] = ()  # phrases a PhraseMatcher already looked up
+        self.found: dict[str, Match] = {}
 
     def says(self, phrase: str) -> Match | None:
+        if phrase in self.known:
+            return self.found.get(phrase)
         needle = stems(phrase, self.language)
         start = find_sequence(needle, self.stems)
         if start is None:
@@ -301,12 +320,91 @@ def _stop_words(language: str) -> frozenset[str]:
     return frozenset(_FRENCH_STOP) if language == "fr" else ENGLISH_STOP_WORDS
 
 
-def content_stems(text: str, language: str = "en") -> set[str]:
+@lru_cache(maxsize=100_000)
+def content_stems(text: str, language: str = "en") -> frozenset[str]:
     """Stems of the meaningful words of ``text``: no stop words, numbers, months or days."""
     stop = _stop_words(language)
     months = MONTHS.get(language, set())
-    return {
+    return frozenset(
         stem(w, language)
-        for w in words(text, language)
+        for w in _words(text, language)
         if len(w) >= 3 and w not in stop and w not in months and not _NUMERIC.match(w)
-    }
+    )
+
+
+# --- many phrases against many texts, fast -----------------------------------------------------------
+
+
+class PhraseMatcher:
+    """The matching policy above, indexed for a whole exercise.
+
+    Comparing every reply with every phrase word by word is quadratic. Instead, the stems of all the
+    texts (the vocabulary) and of all the phrases are known up front: for each phrase stem we compute
+    once which vocabulary stems count as the same word (exact, prefix, or typo with rapidfuzz's C
+    ``process.extract``), and index phrases by the vocabulary stems their first word matches. A text
+    then only checks the few phrases whose first word it contains.
+    """
+
+    def __init__(self, language: str, phrases: Iterable[str], texts: Iterable[str]) -> None:
+        from rapidfuzz import process
+
+        self.language = language
+        self.phrases: dict[str, tuple[str, ...]] = {}
+        for phrase in phrases:
+            needle = tuple(stems(phrase, language))
+            if needle:
+                self.phrases[phrase] = needle
+        vocabulary = sorted({s for text in texts for s in stems(text, language)})
+        self.vocabulary = set(vocabulary)
+        self.same: dict[str, frozenset[str]] = {}
+        for token in {t for needle in self.phrases.values() for t in needle}:
+            matches = {token} if token in self.vocabulary else set()
+            if len(token) >= 4:
+                start = bisect_left(vocabulary, token)
+                while start < len(vocabulary) and vocabulary[start].startswith(token):
+                    matches.add(vocabulary[start])
+                    start += 1
+                matches.update(token[:n] for n in range(4, len(token)) if token[:n] in self.vocabulary)
+            if len(token) >= FUZZY_MIN_LEN - 2:
+                for candidate, _, _ in process.extract(
+                    token, vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO, limit=None
+                ):
+                    if same_word(token, candidate):
+                        matches.add(candidate)
+            self.same[token] = frozenset(matches)
+        self.by_first: dict[str, list[str]] = {}
+        for phrase, needle in self.phrases.items():
+            for stem_ in self.same[needle[0]]:
+                self.by_first.setdefault(stem_, []).append(phrase)
+
+    def text(self, text: str) -> Text:
+        """A ``Text`` whose look-ups of the known phrases are already answered."""
+        prepared = Text(text, self.language)
+        found: dict[str, Match] = {}
+        candidates = {p for s in set(prepared.stems) for p in self.by_first.get(s, ())}
+        for phrase in candidates:
+            match = self._find(prepared, phrase, self.phrases[phrase])
+            if match is not None:
+                found[phrase] = match
+        prepared.known = self.phrases.keys()
+        prepared.found = found
+        return prepared
+
+    def _find(self, prepared: Text, phrase: str, needle: tuple[str, ...]) -> Match | None:
+        haystack = prepared.stems
+        first = self.same[needle[0]]
+        for start, token in enumerate(haystack):
+            if token not in first:
+                continue
+            position, ok = start, True
+            for wanted in needle[1:]:
+                allowed = self.same[wanted]
+                window = haystack[position + 1 : position + 2 + MAX_GAP]
+                step = next((i for i, t in enumerate(window, start=1) if t in allowed), None)
+                if step is None:
+                    ok = False
+                    break
+                position += step
+            if ok:
+                return Match(phrase, " ".join(prepared.words[start : position + 1]), start)
+        return None

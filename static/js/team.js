@@ -460,8 +460,8 @@
   const replies = new Map(); // reply_id -> record
   const repliesByKey = new Map(); // idempotency key -> reply item
   const answered = new Map(); // inject_id -> first reply item
-  const countdowns = []; // {inject, node}
-  const stats = []; // {inject, likes, shares, kind}
+  const countdowns = []; // {item, node, text}: reply windows, updated by the 250 ms loop
+  const stats = []; // {item, likes, shares}: like/share counters, updated by the 250 ms loop
   const dmThreads = new Map(); // persona id -> thread
   const composers = new Map(); // "kind|inject_id" -> composer
   const pendingNodes = new Map(); // key -> {node, payload}
