@@ -122,8 +122,8 @@ class FactsSheet:
 
     def _judge(self, sentence: Sentence) -> list[str]:
         found = []
-        candidates = dict.fromkeys(f for c in sentence.claims for f in self.by_about.get(c.about, []))
-        for fact in candidates:
+        candidates = {id(f): f for c in sentence.claims for f in self.by_about.get(c.about, [])}
+        for fact in candidates.values():
             whys = [
                 w
                 for w in _conflicts(sentence, fact, self.subjects, statuses=False)
