@@ -194,6 +194,8 @@ def facilitator_item(state: ExerciseState, event: Event) -> dict[str, Any]:
         item = {"kind": "adhoc", "inject_id": d["inject"]["id"]}
     elif event.type is EventType.projector_changed:
         item = {"kind": "projector", **d}
+    elif event.type is EventType.score_overridden:
+        item = {"kind": "override", **d}
     else:
         item = {"kind": str(event.type)}
     item["seq"] = event.seq

@@ -24,6 +24,7 @@ from flask.typing import ResponseReturnValue
 
 from ..engine.durations import format_duration
 from ..engine.exercise import CommandRejected
+from ..engine.scoring_input import exercise_report
 from ..services import UnknownScenario
 from ..store import accounts
 from .publish import end_user_sessions
@@ -223,3 +224,71 @@ def qr_svg(url: str) -> str:
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True)
     return buffer.getvalue().decode()
+
+
+@bp.get("/exercises/<exercise_id>/scores")
+@facilitator_required
+def scores(exercise_id: str) -> ResponseReturnValue:
+    """The explained scores, recomputed from the event log, with the facilitator's overrides."""
+    role = role_or_404(exercise_id)
+    state = _services().store.exercise(exercise_id).state
+    report = exercise_report(state)
+    replies_by_team: dict[str, list[dict[str, Any]]] = {}
+    for reply in state.replies:
+        inject = state.inject(reply.inject_id) if reply.inject_id else None
+        replies_by_team.setdefault(reply.team, []).append(
+            {
+                "reply_id": reply.reply_id,
+                "inject_id": reply.inject_id,
+                "channel": reply.channel,
+                "kind": reply.kind,
+                "text": reply.text,
+                "published": format_duration(reply.scenario_s),
+                "key_points": [{"id": k.id, "label": k.label} for k in inject.rubric.key_points]
+                if inject
+                else [],
+            }
+        )
+    return render_template(
+        "facilitator/scores.html",
+        report=report,
+        exercise_id=exercise_id,
+        can_override=role != "observer",
+        replies_by_team=replies_by_team,
+        format_duration=format_duration,
+        lang=state.scenario.language.value,
+    )
+
+
+@bp.post("/exercises/<exercise_id>/overrides")
+@facilitator_required
+def add_override(exercise_id: str) -> ResponseReturnValue:
+    if role_or_404(exercise_id) == "observer":
+        abort(403)
+    form = request.form
+    kind = form.get("kind", "")
+    met = {"true": True, "false": False}.get(form.get("met", ""))
+    try:
+        points = float(form["points"]) if form.get("points") else None
+    except ValueError:
+        flash(f"Points: expected a number from -50 to 50, got {form.get('points')!r}.", "error")
+        return redirect(url_for("facilitator.scores", exercise_id=exercise_id))
+    try:
+        _services().store.run(
+            exercise_id,
+            lambda ex, now: ex.override_score(
+                now,
+                author=signed_in() or "",
+                kind=kind,
+                comment=form.get("comment", ""),
+                team=form.get("team") or None,
+                reply_id=form.get("reply_id") or None,
+                key_point=form.get("key_point") or None,
+                met=met,
+                points=points,
+            ),
+        )
+        flash("Override recorded; the scores below include it.", "info")
+    except CommandRejected as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("facilitator.scores", exercise_id=exercise_id))
