@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  const { el, fmtClock, fmtDuration, fmtCount, windowState } = window.CrisisDrill;
+  const { el, fmtClock, fmtDuration, windowState } = window.CrisisDrill;
   const root = document.getElementById("console");
   if (!root) return;
 
@@ -664,8 +664,9 @@
       const answered = state.answered.has(`${id}|${slot}`);
       const esc = state.escByTarget.get(`${id}|${slot}`);
       const st = !d ? "pending" : answered ? "answered" : def.expects_reply ? "waiting" : "delivered";
-      const title = d ? `${teamName(slot)} — ${t("delivered_at", { t: fmtClock(d.delivered_s) })}${answered ? ` — ${t("answered")}` : ""}${esc ? ` — ${t("escalated_for", { team: teamName(slot), why: esc.why || "" })}` : ""}`
-        : `${teamName(slot)} — ${t("not_delivered")}`;
+      const title = [teamName(slot), d ? t("delivered_at", { t: fmtClock(d.delivered_s) }) : t("not_delivered"),
+        answered ? t("answered") : null, esc ? t("escalated_for", { team: teamName(slot), why: esc.why || "" }) : null]
+        .filter(Boolean).join(" — ");
       return el("li", { class: `mark mark-${st}`, title, dataset: { team: slot } },
         el("span", { class: "mark-icon", "aria-hidden": "true", text: st === "answered" ? "✓" : d ? "●" : "○" }),
         el("span", { class: "mark-name", text: teamName(slot) }),
@@ -843,7 +844,8 @@
           el("span", { class: "note-time", text: fmtClock(e.at_s ?? 0, true) }),
           el("strong", { text: teamName(e.team) }),
           el("span", { class: "esc-kind", text: t(`esc_${e.when}`) })),
-        el("p", { class: "esc-path", text: `${excerpt(src?.persona?.name || e.source_inject, 30)} → ${excerpt(dst?.persona?.name || e.target_inject, 30)} (${t(`ch_${dst?.channel || "memo"}`)})` }),
+        el("p", { class: "esc-path", text: `${excerpt(src?.persona?.name || e.source_inject, 30)} → `
+          + `${excerpt(dst?.persona?.name || e.target_inject, 30)} (${t(`ch_${dst?.channel || "memo"}`)})` }),
         e.why ? el("p", { class: "esc-why", text: e.why }) : null);
     }));
     document.getElementById("esc-empty").hidden = state.escalations.length > 0;
@@ -1010,9 +1012,11 @@
       c.text.value = ""; c.subject.value = "";
       c.text.dispatchEvent(new Event("input"));
       if (payload.new_persona) {
-        // Its id is only known when its first delivery arrives: select it then, by handle.
+        // Its id is only known from its first delivery, which may come before or after this
+        // acknowledgement: select it by handle now or when it arrives.
         c.pendingHandle = payload.new_persona.handle;
         c.npName.value = ""; c.npHandle.value = "";
+        renderPersonas();
       }
       // A follow-up goes to one team; the next post should not silently inherit that choice.
       if (payload.in_reply_to) setPicked(c.teams, null);
