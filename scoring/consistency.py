@@ -12,7 +12,8 @@ Five parts, each 0-100, combined with the policy's weights (40/15/15/15/15 by de
   (denial in one, acceptance or apology in the other). Facilitators can flag more.
 - red_flags: 100 − 20 per red flag: the inject's own rubric flags, refusing to comment, blaming
   customers, sarcasm, and answering a troll.
-- tone: mean per reply of 60, +20 with empathy, +20 with politeness, −40 when rude, −20 when shouting.
+- tone: mean per reply of 60, +20 with empathy, +20 with politeness, +10 when addressed to the person
+  by name, −40 when rude or condescending, −20 for form-letter wording, −20 when shouting.
 "Same subject": the two sentences share a meaningful word besides the figure's noun or the status
 (two for dates and stance flips, which are looser), or are near-duplicates (character n-gram TF-IDF
 cosine similarity of at least ``NEAR_DUPLICATE``, scikit-learn). Each pair of sentences counts once. Facts, contradictions, red flags and tone only give credit for
@@ -22,7 +23,7 @@ what was said: they are multiplied by answered / expected, so a silent team scor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations
 
@@ -31,23 +32,24 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from . import lexicon
 from .inputs import ExerciseFacts, InjectSpec, ReplyFact
 from .reasons import Reason
-from .text import Claim, Text, claims, content_stems, same_word, sentences
+from .text import Claim, Match, Text, claims, content_stems, same_word, sentences, unambiguous
 
 NEAR_DUPLICATE = 0.6
 FACT_PENALTY = 25
 CONTRADICTION_PENALTY = 25
 RED_FLAG_PENALTY = 20
+REVERSED = "no longer "  # marks a status turned around by a reversal word, in quotes shown to users
 MAX_LISTED = 20  # facts disagreements or contradictions listed per team: the score is 0 long before
 
 
 @dataclass
 class Sentence:
     text: str
-    reply: ReplyFact | None  # None for a fact of the facts sheet
     claims: list[Claim]
     statuses: dict[int, tuple[str, str]]  # group index -> (option, quote)
     stance: tuple[str, str] | None  # ("denial" | "acceptance", quote)
     content: frozenset[str] = field(default_factory=frozenset)
+    denied: dict[int, tuple[str, str]] = field(default_factory=dict)  # facts only: "nobody was suspended"
     row: int = -1
 
 
@@ -106,12 +108,22 @@ class FactsSheet:
         self.sentences = sentences_
         self.subjects = subjects
         self.by_about: dict[str, list[Sentence]] = {}
-        self.statuses: dict[int, list[tuple[str, str, Sentence]]] = {}
+        statuses: dict[int, list[tuple[str, str, Sentence]]] = {}
         for fact in sentences_:
             for claim in fact.claims:
-                self.by_about.setdefault(claim.about, []).append(fact)
+                for key in claim.keys:
+                    self.by_about.setdefault(key, []).append(fact)
             for group, (option, quote) in fact.statuses.items():
-                self.statuses.setdefault(group, []).append((option, quote, fact))
+                statuses.setdefault(group, []).append((option, quote, fact))
+        self.denied: dict[int, list[tuple[str, str, Sentence]]] = {}
+        for fact in sentences_:
+            for group, (option, quote) in fact.denied.items():
+                self.denied.setdefault(group, []).append((option, quote, fact))
+        # A reversal the sheet mentions ("the suspension was lifted on 10 March") is the current status.
+        self.current_statuses = {
+            group: [s for s in stated if s[1].startswith(REVERSED)] or stated
+            for group, stated in statuses.items()
+        }
         self._verdicts: dict[str, list[str]] = {}
 
     def disagreements(self, sentence: Sentence) -> list[str]:
@@ -121,19 +133,30 @@ class FactsSheet:
         return self._verdicts[sentence.text]
 
     def _judge(self, sentence: Sentence) -> list[str]:
+        """The facts sheet may state several figures for one thing (a story: "first report on 2 June,
+        stop-sale on 7 June"): a figure it states anywhere on the subject is consistent with it."""
         found = []
-        candidates = {id(f): f for c in sentence.claims for f in self.by_about.get(c.about, [])}
-        for fact in candidates.values():
-            whys = [
-                w
-                for w in _conflicts(sentence, fact, self.subjects, statuses=False)
-                if not w.startswith("stance")
+        for claim in sentence.claims:
+            facts = {id(f): f for key in claim.keys for f in self.by_about.get(key, [])}.values()
+            stated = [
+                fc
+                for f in facts
+                for fc in f.claims
+                if fc.same_kind(claim) and _related(claim, fc, sentence, f, self._near_duplicate)
             ]
-            found += whys[:1]
-        # statuses against the sheet as a whole: it may tell a story ("suspended on 6 March,
-        # reinstated on 10 March"), so any status it states is consistent with it.
+            if stated and claim.value not in {fc.value for fc in stated}:
+                found.append(f"'{claim.quote}' vs '{stated[0].quote}'")
+        # statuses: the current one (after any reversal the sheet mentions) or any it states
         for group, (option, quote) in sentence.statuses.items():
-            stated = self.statuses.get(group, [])
+            denied = [f for o, _, f in self.denied.get(group, []) if o == option]
+            # "Nobody has been suspended" is about everyone: a short denial relates to any such claim
+            if any(
+                _shared(sentence, f, content_stems(quote)) >= 1 or len(f.content - content_stems(quote)) <= 1
+                for f in denied
+            ):
+                found.append(f"says '{quote}', the facts sheet says it is not so")
+                continue
+            stated = self.current_statuses.get(group, [])
             if stated and option not in {o for o, _, _ in stated}:
                 status_words = content_stems(quote)
                 related = [
@@ -143,32 +166,40 @@ class FactsSheet:
                     found.append(f"says '{quote}', the facts sheet says '{related[0]}'")
         return found
 
+    def _near_duplicate(self, a: Sentence, b: Sentence) -> bool:
+        return min(len(a.content), len(b.content)) >= 3 and self.subjects.similarity(a, b) >= NEAR_DUPLICATE
+
 
 def analyse(
-    text: str, reply: ReplyFact | None, language: str, prepare: Callable[[str], Text] | None = None
+    text: str, language: str, prepare: Callable[[str], Text] | None = None, *, is_fact: bool = False
 ) -> list[Sentence]:
+    """Split a reply (or a fact of the facts sheet) into sentences and read what each asserts."""
     result = []
     for sentence in sentences(text):
         prepared = prepare(sentence) if prepare else Text(sentence, language)
-        found = claims(sentence, language)
+        content = content_stems(sentence, language)
+        if is_fact:  # a fact's sentence is about one thing: its figures take the whole sentence as context
+            found = [replace(c, context=c.context | content) for c in claims(sentence, language)]
+        else:
+            found = unambiguous(claims(sentence, language))
         # In a reply, "On 6 March she was suspended" is history, not a statement of status. The facts
         # sheet keeps its dated sentences: they are what happened (see the facts check).
-        dated = reply is not None and any(c.about == "date" for c in found)
+        dated = not is_fact and any(c.about == "date" for c in found)
         result.append(
             Sentence(
                 sentence,
-                reply,
                 found,
                 {} if dated else _statuses(prepared, language),
                 _stance(prepared, language),
                 content_stems(sentence, language),
+                _statuses(prepared, language, negated=True) if is_fact else {},
             )
         )
     return result
 
 
 def _negated(prepared: Text, start: int, language: str) -> bool:
-    before = prepared.words[max(0, start - 3) : start]
+    before = prepared.words[max(0, start - 4) : start]
     return any(word in lexicon.NEGATIONS[language] for word in before)
 
 
@@ -183,7 +214,7 @@ def _status_phrases(language: str) -> dict[str, tuple[int, str]]:
     }
 
 
-def _statuses(prepared: Text, language: str) -> dict[int, tuple[str, str]]:
+def _statuses(prepared: Text, language: str, negated: bool = False) -> dict[int, tuple[str, str]]:
     """The status each group's words give the sentence. The longest match wins ("no recall" over
     "recall"); a sentence naming two different options of a group ("suspended pending a possible
     dismissal") is narrative, not a statement, and counts for neither."""
@@ -193,12 +224,15 @@ def _statuses(prepared: Text, language: str) -> dict[int, tuple[str, str]]:
     else:
         hits = [(phrase, m) for phrase in known if (m := prepared.says(phrase))]
     by_group: dict[int, list[tuple[str, str, int, int]]] = {}
+    reversal_words, reversed_to = lexicon.STATUS_REVERSALS[language]
     for phrase, match in hits:
-        if not _negated(prepared, match.start, language):
+        if _negated(prepared, match.start, language) is negated:
             group, option = known[phrase]
-            by_group.setdefault(group, []).append(
-                (option, match.quote, match.start, len(match.quote.split()))
-            )
+            quote, length = match.quote, len(match.quote.split())
+            nearby = prepared.words[max(0, match.start - 4) : match.start + length + 3]
+            if option in reversed_to and any(w in reversal_words for w in nearby):
+                option, quote = reversed_to[option], f"{REVERSED}{match.quote}"
+            by_group.setdefault(group, []).append((option, quote, match.start, length))
     found: dict[int, tuple[str, str]] = {}
     for group, matches in by_group.items():
         # drop matches inside a longer match ("mise à pied" inside "levée de la mise à pied")
@@ -249,19 +283,38 @@ def _conflicts(
     found = []
     for ca in a.claims:
         for cb in b.claims:
-            if not (same_word(ca.about, cb.about) and ca.value != cb.value):
-                continue
-            needed = 2 if ca.about == "date" else 1
-            if _shared(a, b, {ca.about, cb.about}) >= needed or near_duplicate():
+            if (
+                ca.value != cb.value
+                and ca.same_kind(cb)
+                and _related(ca, cb, a, b, lambda x, y: near_duplicate())
+            ):
                 found.append(f"'{ca.quote}' vs '{cb.quote}'")
     for group, (option_a, quote_a) in (a.statuses if statuses else {}).items():
         if group in b.statuses and b.statuses[group][0] != option_a:
             status_words = content_stems(quote_a) | content_stems(b.statuses[group][1])
             if _shared(a, b, status_words) >= 1 or near_duplicate():
                 found.append(f"'{quote_a}' vs '{b.statuses[group][1]}'")
-    if a.stance and b.stance and a.stance[0] != b.stance[0] and (stance_context >= 2 or near_duplicate()):
+    if a.stance and b.stance and a.stance[0] != b.stance[0] and (stance_context >= 1 or near_duplicate()):
         found.append(f"stance flip: {a.stance[0]} ('{a.stance[1]}') vs {b.stance[0]} ('{b.stance[1]}')")
     return found
+
+
+def _related(
+    ca: Claim, cb: Claim, a: Sentence, b: Sentence, near_duplicate: Callable[[Sentence, Sentence], bool]
+) -> bool:
+    """Do two figures of the same kind speak of the same thing? Dates: their clauses share two
+    meaningful words (different events share words easily). Quantities: they count the same two
+    words, or their clauses share a meaningful word besides what is counted ("14.2 tonnes for the
+    store" and "2,300 tonnes for the group" do not); or the sentences are near-duplicates."""
+    if ca.about == "date":
+        return len(ca.context & cb.context) >= 2 or near_duplicate(a, b)
+    if len(ca.keys & cb.keys) >= 2:
+        return True
+    keys = ca.keys | cb.keys
+    shared = {
+        x for x in ca.context if x not in keys and any(same_word(x, y) for y in cb.context if y not in keys)
+    }
+    return bool(shared) or near_duplicate(a, b)
 
 
 def _may_conflict(a: Sentence, b: Sentence) -> bool:
@@ -270,11 +323,15 @@ def _may_conflict(a: Sentence, b: Sentence) -> bool:
         return True
     if any(g in b.statuses and b.statuses[g][0] != o for g, (o, _) in a.statuses.items()):
         return True
-    return any(ca.value != cb.value and same_word(ca.about, cb.about) for ca in a.claims for cb in b.claims)
+    return any(ca.value != cb.value and ca.same_kind(cb) for ca in a.claims for cb in b.claims)
 
 
 def _contradicting_pairs(
-    replies: list[ReplyFact], analysed: dict[str, list[Sentence]], subjects: Subjects, limit: int
+    replies: list[ReplyFact],
+    analysed: dict[str, list[Sentence]],
+    subjects: Subjects,
+    limit: int,
+    language: str,
 ) -> dict[tuple[int, int], str]:
     """Pairs of replies (by index) that contradict each other, with the first reason found.
 
@@ -285,7 +342,7 @@ def _contradicting_pairs(
     index: dict[tuple[str, str], dict[str, dict[str, list[tuple[int, Sentence]]]]] = {}
     for i, reply in enumerate(replies):
         for sentence in analysed[reply.reply_id]:
-            entries = [(("claim", c.about), str(c.value)) for c in sentence.claims]
+            entries = [(("claim", key), str(c.value)) for c in sentence.claims for key in c.keys]
             entries += [(("status", str(g)), option) for g, (option, _) in sentence.statuses.items()]
             if sentence.stance:
                 entries.append((("stance", ""), sentence.stance[0]))
@@ -315,7 +372,11 @@ def _contradicting_pairs(
                             if key[0] == "stance":
                                 first, second = replies[pair[0]], replies[pair[1]]
                                 context = _reply_overlap(
-                                    analysed[first.reply_id], analysed[second.reply_id], first, second
+                                    analysed[first.reply_id],
+                                    analysed[second.reply_id],
+                                    first,
+                                    second,
+                                    language,
                                 )
                                 whys = [
                                     w for w in _conflicts(a, b, subjects, context) if w.startswith("stance")
@@ -387,7 +448,7 @@ def score_consistency(
     contradictions = 0
     others = [r for r in replies if r is not statement]
     for listed, ((i, j), why) in enumerate(
-        sorted(_contradicting_pairs(others, analysed, subjects, MAX_LISTED).items())
+        sorted(_contradicting_pairs(others, analysed, subjects, MAX_LISTED, language).items())
     ):
         if listed >= MAX_LISTED:
             reasons.append(
@@ -447,12 +508,16 @@ def score_consistency(
     return ConsistencyResult(parts, round(score, 2), key_points, reasons)
 
 
-def _reply_overlap(a: list[Sentence], b: list[Sentence], first: ReplyFact, second: ReplyFact) -> int:
-    """How much two replies share a subject: answers to the same post count as fully shared."""
+def _reply_overlap(
+    a: list[Sentence], b: list[Sentence], first: ReplyFact, second: ReplyFact, language: str
+) -> int:
+    """How much two replies share a subject: answers to the same post count as fully shared;
+    otherwise the meaningful words they share, leaving out words too common to tell."""
     if first.inject_id is not None and first.inject_id == second.inject_id:
         return 99
-    words_a = set().union(*(s.content for s in a)) if a else set()
-    words_b = set().union(*(s.content for s in b)) if b else set()
+    generic = lexicon.GENERIC[language]
+    words_a = {w for s in a for w in s.content if w not in generic}
+    words_b = {w for s in b for w in s.content if w not in generic}
     return len(words_a & words_b)
 
 
@@ -547,9 +612,12 @@ def _red_flags(
                 found = prepared.first(flag.phrases)
                 if found:
                     raised[flag.id] = f"{flag.label} ('{found.quote}')"
+        # What the inject's rubric asks for is never a generic red flag: declining to comment on an
+        # employee's private life can be the expected answer.
+        expected = [m for k in (inject.key_points if inject else ()) if (m := prepared.first(k.phrases))]
         for flag_id, label, phrases in generic:
             found = prepared.first(phrases)
-            if found and flag_id not in raised:
+            if found and flag_id not in raised and not any(_overlap(found, m) for m in expected):
                 raised[flag_id] = f"{label} ('{found.quote}')"
         if inject is not None and inject.persona_kind == "troll":
             raised["troll"] = f"answered a troll ({inject.persona_name}): trolls are best ignored"
@@ -567,9 +635,29 @@ def _red_flags(
     return count
 
 
+def _overlap(a: Match, b: Match) -> bool:
+    return a.start < b.start + len(b.quote.split()) and b.start < a.start + len(a.quote.split())
+
+
+_GENERIC_GREETINGS = {
+    "dear",
+    "madame",
+    "monsieur",
+    "bonjour",
+    "hello",
+    "hi",
+    "cher",
+    "chère",
+    "mesdames",
+    "messieurs",
+}
+
+
 def _tone(
     prepare: Callable[[str], Text], replies: list[ReplyFact], language: str, reasons: list[Reason]
 ) -> float:
+    """Per reply: 60, +20 with empathy, +20 with politeness, +10 when it addresses the person by name,
+    −40 when rude or condescending, −20 for form-letter wording, −20 when shouting; 0 to 100."""
     if not replies:
         return 0.0
     scores = []
@@ -582,17 +670,29 @@ def _tone(
             notes.append("no empathy")
         if prepared.first(lexicon.POLITENESS[language]):
             score += 20
+        first_word = reply.text.strip().split(",", 1)[0].strip()
+        if (
+            "," in reply.text[:40]
+            and first_word[:1].isupper()
+            and len(first_word.split()) <= 2
+            and first_word.split()[0].casefold() not in _GENERIC_GREETINGS
+        ):
+            score += 10  # "Margaret, …": written to a person, not to a ticket
         rude = prepared.first(lexicon.RUDENESS[language])
         if rude:
             score -= 40
-            notes.append(f"rude ('{rude.quote}')")
+            notes.append(f"rude or condescending ('{rude.quote}')")
+        form = prepared.first(lexicon.FORM_LETTER[language])
+        if form:
+            score -= 20
+            notes.append(f"form-letter wording ('{form.quote}')")
         shouting = _shouting(reply.text)
         if shouting:
             score -= 20
             notes.append("shouting (capitals or '!!!')")
         score = max(0.0, min(100.0, score))
         scores.append(score)
-        if rude or shouting:
+        if rude or shouting or form:
             reasons.append(
                 Reason(
                     reply.inject_id,

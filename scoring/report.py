@@ -33,12 +33,12 @@ def build_report(facts: ExerciseFacts) -> dict[str, Any]:
     prepare = _preparer(facts)
     by_text: dict[str, list] = {}  # teams repeat their lines: analyse each distinct text once
     analysed = {
-        r.reply_id: by_text.setdefault(r.text, analyse(r.text, None, language, prepare))
+        r.reply_id: by_text.setdefault(r.text, analyse(r.text, language, prepare))
         if r.text not in by_text
         else by_text[r.text]
         for r in facts.replies
     }
-    fact_sentences = [s for _, text in scenario.facts for s in analyse(text, None, language, prepare)]
+    fact_sentences = [s for _, text in scenario.facts for s in analyse(text, language, prepare, is_fact=True)]
     subjects = Subjects([*fact_sentences, *(s for group in by_text.values() for s in group)])
     facts_sheet = FactsSheet(fact_sentences, subjects)
 

@@ -5,12 +5,14 @@ Matching policy (used for rubric key points, red flags and the engine's red-flag
    punctuation and apostrophes turned into spaces.
 2. Each word is reduced to its Snowball stem in the scenario's language (English or French) and
    stripped of accents, so inflections match: "apologised" ~ "apologise", "enquêtes" ~ "enquête".
-3. Two stems match when equal, when one is a prefix of the other (at least 4 letters), or when they
-   look like a typo of each other: 5 letters or more, lengths within 2, the same first letter and a
-   rapidfuzz similarity ratio of at least 80 ("investigaton"). So "misunderstanding" does not pass for
-   "understand", "appelé" (called) not for "rappel" (recall), and short words must match exactly.
+3. Two stems match when equal, when one is a prefix of the other (at least 5 letters), or when they
+   look like a typo of each other: 6 letters or more, lengths within 2, the same first letter and a
+   rapidfuzz similarity ratio of at least 85 ("investigaton"). So "misunderstanding" does not pass for
+   "understand", "appelé" (called) not for "rappel" (recall), "what" not for "whatever", and short
+   words must match exactly.
 4. A phrase matches when its stems appear in order in the text, with at most one extra word between
-   two of them ("we are truly sorry" says "we are sorry").
+   two of them ("we are truly sorry" says "we are sorry"), unless that word is a negation: "he has not
+   been cleared" does not say "has been cleared".
 """
 
 from __future__ import annotations
@@ -37,8 +39,10 @@ _CONTRACTIONS = [
     (re.compile(r"['’]d\b", re.I), " would"),
 ]
 MAX_GAP = 1
-FUZZY_MIN_LEN = 5
-FUZZY_MIN_RATIO = 80
+FUZZY_MIN_LEN = 6
+FUZZY_MIN_RATIO = 85
+PREFIX_MIN_LEN = 5
+NEGATION_STEMS = frozenset({"not", "never", "no", "nobodi", "pas", "jam", "jamais", "ni", "aucun", "person"})
 
 
 def strip_accents(text: str) -> str:
@@ -87,7 +91,7 @@ def same_word(a: str, b: str) -> bool:
     if a == b:
         return True
     shorter, longer = sorted((a, b), key=len)
-    if len(shorter) >= 4 and longer.startswith(shorter):
+    if len(shorter) >= PREFIX_MIN_LEN and longer.startswith(shorter):
         return True
     # Typos only: close lengths and the same first letter, so "misunderstand" never passes for
     # "understand", nor "appel" (call) for "rappel" (recall).
@@ -110,6 +114,8 @@ def find_sequence(needle: Sequence[str], haystack: Sequence[str]) -> int | None:
         for wanted in needle[1:]:
             window = haystack[position + 1 : position + 2 + MAX_GAP]
             step = next((i for i, t in enumerate(window, start=1) if same_word(wanted, t)), None)
+            if step is not None and any(t in NEGATION_STEMS for t in window[: step - 1]):
+                step = None
             if step is None:
                 ok = False
                 break
@@ -160,9 +166,9 @@ class Text:
 # --- claims: numbers attached to a noun, for facts and contradictions ------------------------------
 
 _NUMBER_WORDS = {
-    "en": {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
            "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "hundred": 100},
-    "fr": {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+    "fr": {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
            "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "vingt": 20, "trente": 30, "cent": 100},
 }  # fmt: skip
 _SKIP_AFTER_NUMBER = {"en": {"of", "the", "our", "more", "than", "new", "other", "h", "am", "pm"},
@@ -173,43 +179,95 @@ _TIME_MARKS = {"h", "am", "pm", "heures", "o", "clock"}
 
 @dataclass(frozen=True)
 class Claim:
-    """ "12 … injured": a quantity attached to the stem of the noun that follows it."""
+    """ "12 … injured": a quantity, what it counts (the first one or two meaningful words after it:
+    ``keys``), and the meaningful words of its clause (``context``). Dates have ``about == "date"``."""
 
     about: str
     value: float
     quote: str
+    keys: frozenset[str] = frozenset()
+    context: frozenset[str] = frozenset()
+
+    def same_kind(self, other: Claim) -> bool:
+        """Both dates, or quantities of the same thing."""
+        if (self.about == "date") != (other.about == "date"):
+            return False
+        return self.about == "date" or bool(self.keys & other.keys)
+
+
+_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f,.](?=\d{3}(?!\d))")
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")
+_NUMBER_OR_WORD = re.compile(r"(\d+(?:\.\d+)?)(?:er|re|e|ème|st|nd|rd|th)?(?!\w)|\w+|%", re.UNICODE)
+
+
+_CLAUSE = re.compile(r"[,;:()\[\]]|\bthen\b|\bpuis\b|\bwhile\b|\balors que\b")
 
 
 def claims(text: str, language: str = "en") -> list[Claim]:
-    """Quantities in ``text``: each number (digits, or small numbers in words) with the first
-    meaningful word after it, e.g. "12 customers" → Claim("custom", 12)."""
-    tokens = words(text, language)
-    found: list[Claim] = []
+    """Quantities and dates in ``text``, clause by clause.
+
+    A number (digits, with thousands separators or a decimal comma, or a small number in words) counts
+    the first one or two meaningful words after it in its clause: "12 customers were injured" →
+    keys {custom, injur}, "9,800 mobility aids" → {mobil, aid}. A number next to a month or a weekday
+    is a date (digits only). Times of day ("8 h 15") and years are not quantities."""
+    prepared = _DECIMAL_COMMA.sub(".", _THOUSANDS.sub("", text.casefold()))
     numbers = _NUMBER_WORDS.get(language, {})
-    for index, token in enumerate(tokens):
-        if _NUMERIC.match(token):
-            value = float(token.replace(",", "."))
-        elif token in numbers:
-            value = float(numbers[token])
-        else:
-            continue
-        following = tokens[index + 1] if index + 1 < len(tokens) else ""
-        previous = tokens[index - 1] if index else ""
-        if following in _TIME_MARKS or previous in _TIME_MARKS:
-            continue  # a time of day ("8 h 15", "at 10 am"), not a quantity
-        if following in MONTHS.get(language, set()) or previous in MONTHS.get(language, set()):
-            found.append(Claim("date", value, " ".join(tokens[max(0, index - 1) : index + 2])))
-            continue
-        for after in tokens[index + 1 : index + 4]:
-            if after in _SKIP_AFTER_NUMBER.get(language, set()) or _NUMERIC.match(after):
+    months = MONTHS.get(language, set())
+    stop = _stop_words(language)
+    found: list[Claim] = []
+    for clause in _CLAUSE.split(prepared):
+        tokens = [
+            (m.group(0), float(m.group(1)) if m.group(1) else None) for m in _NUMBER_OR_WORD.finditer(clause)
+        ]
+        context = content_stems(clause, language)
+        for index, (token, value) in enumerate(tokens):
+            digits = value is not None
+            if not digits and token not in numbers:
                 continue
-            if len(after) < 3:
+            value = value if digits else float(numbers[token])
+            following = tokens[index + 1][0] if index + 1 < len(tokens) else ""
+            previous = tokens[index - 1][0] if index else ""
+            if (
+                following in _TIME_MARKS
+                or previous in _TIME_MARKS
+                or (digits and 1900 <= value <= 2100 and value.is_integer())
+            ):
+                continue  # a time of day or a year, not a quantity
+            if following in months or previous in months:
+                if digits:
+                    quote = " ".join(t for t, _ in tokens[max(0, index - 1) : index + 2])
+                    found.append(Claim("date", value, quote, frozenset({"date"}), context))
                 continue
-            found.append(
-                Claim(stem(after, language), value, " ".join(tokens[index : tokens.index(after, index) + 1]))
-            )
-            break
+            keys: list[str] = []
+            last = index
+            for offset, (after, after_value) in enumerate(tokens[index + 1 : index + 5], start=1):
+                if after in ("%", "percent", "pourcent"):
+                    keys, last = ["percent"], index + offset
+                    break
+                if after_value is not None or after in numbers:
+                    break  # the next figure counts what follows it
+                if after in stop or len(after) < 3:
+                    continue
+                keys.append(stem(after, language))
+                last = index + offset
+                if len(keys) == 2:
+                    break
+            if keys:
+                quote = " ".join(t for t, _ in tokens[index : last + 1])
+                found.append(Claim(keys[0], value, quote, frozenset(keys), context))
     return found
+
+
+def unambiguous(found: list[Claim]) -> list[Claim]:
+    """Drop figures a clause gives twice with different values ("between 14 and 90 days", "from 2 to
+    5 June"): such a clause states a range or a sequence, not one figure."""
+    return [
+        c
+        for c in found
+        if not any(
+            o is not c and o.context == c.context and o.same_kind(c) and o.value != c.value for o in found
+        )
+    ]
 
 
 def sentences(text: str) -> list[str]:
@@ -359,12 +417,14 @@ class PhraseMatcher:
         self.same: dict[str, frozenset[str]] = {}
         for token in {t for needle in self.phrases.values() for t in needle}:
             matches = {token} if token in self.vocabulary else set()
-            if len(token) >= 4:
+            if len(token) >= PREFIX_MIN_LEN:
                 start = bisect_left(vocabulary, token)
                 while start < len(vocabulary) and vocabulary[start].startswith(token):
                     matches.add(vocabulary[start])
                     start += 1
-                matches.update(token[:n] for n in range(4, len(token)) if token[:n] in self.vocabulary)
+                matches.update(
+                    token[:n] for n in range(PREFIX_MIN_LEN, len(token)) if token[:n] in self.vocabulary
+                )
             if len(token) >= FUZZY_MIN_LEN - 2:
                 for candidate, _, _ in process.extract(
                     token, vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO, limit=None
@@ -401,6 +461,8 @@ class PhraseMatcher:
                 allowed = self.same[wanted]
                 window = haystack[position + 1 : position + 2 + MAX_GAP]
                 step = next((i for i, t in enumerate(window, start=1) if t in allowed), None)
+                if step is not None and any(t in NEGATION_STEMS for t in window[: step - 1]):
+                    step = None
                 if step is None:
                     ok = False
                     break
