@@ -627,7 +627,7 @@ class Exercise:
                 "rule": index,
                 "when": "red_flag",
                 "flag": rule.flag,
-                "why": f"reply said {phrase!r} ({flags[rule.flag].label})",
+                "why": f"the reply to {inject.id} said {phrase!r}: {flags[rule.flag].label}",
             }
             release = Release(rule.inject, team, "escalation", self.state.scenario_time(now), cause)
             if (rule.inject, team) in self.state.deliveries:

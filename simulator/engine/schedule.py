@@ -61,7 +61,7 @@ def due_releases(state: ExerciseState, scenario_s: float) -> list[Release]:
                 "source_inject": source_id,
                 "rule": index,
                 "when": "unanswered",
-                "why": f"{source_id} left unanswered for {rule.after:g}s of scenario time",
+                "why": f"{_describe(state, source_id)} left unanswered for {_minutes(rule.after)} of scenario time",
             }
             releases.append(Release(rule.inject, team, "escalation", deadline_s, cause))
 
@@ -72,3 +72,17 @@ def due_releases(state: ExerciseState, scenario_s: float) -> list[Release]:
     for release in releases:
         unique.setdefault((release.inject_id, release.team), release)
     return list(unique.values())
+
+
+def _describe(state: ExerciseState, inject_id: str) -> str:
+    """ "Jane Doe's microblog post (video-leak)", for explanations shown to facilitators."""
+    inject = state.inject(inject_id)
+    persona = state.persona(inject.from_) if inject else None
+    if inject is None or persona is None:
+        return inject_id
+    return f"{persona.name}'s {inject.channel.value} post ({inject_id})"
+
+
+def _minutes(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if secs else f"{minutes}m"

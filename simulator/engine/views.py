@@ -203,7 +203,9 @@ def facilitator_item(state: ExerciseState, event: Event) -> dict[str, Any]:
     return item
 
 
-def projector_item(state: ExerciseState, event: Event) -> dict[str, Any] | None:
+def projector_item(
+    state: ExerciseState, event: Event, replies_shown: bool | None = None
+) -> dict[str, Any] | None:
     """The room's big screen: lifecycle, the first delivery of each public inject, and team replies
     while the facilitator shows them."""
     d = event.data
@@ -213,12 +215,17 @@ def projector_item(state: ExerciseState, event: Event) -> dict[str, Any] | None:
     elif event.type is EventType.inject_delivered:
         inject = state.inject(d["inject_id"])
         first = state.first_delivery_seq.get(d["inject_id"]) == event.seq
-        if inject is not None and first and inject.channel.value in HEADLINE_CHANNELS and inject.to == "all":
+        public = (
+            inject is not None and inject.to == "all" and d["origin"] != "escalation"
+        )  # not one team's consequence
+        if public and first and inject.channel.value in HEADLINE_CHANNELS:
             item = _delivery(state, event, None)
             if item is not None:
                 item.pop("expects_reply", None)
                 item.pop("reply_within_s", None)
-    elif event.type is EventType.reply_posted and state.projector_shows_replies:
+    elif event.type is EventType.reply_posted and (
+        state.projector_shows_replies if replies_shown is None else replies_shown
+    ):
         item = _reply(state, event)
         item.pop("key", None)
         item["team_name"] = state.teams[d["team"]].name
@@ -283,6 +290,17 @@ def facilitator_snapshot(state: ExerciseState, events: list[Event], now: datetim
 
 
 def projector_snapshot(state: ExerciseState, events: list[Event], now: datetime) -> dict[str, Any]:
+    """The projector's items: replies only if they were posted while shown and are still shown."""
+    items = []
+    shown = False
+    for event in events:
+        if event.type is EventType.projector_changed:
+            shown = bool(event.data["show_replies"])
+        if event.type is EventType.reply_posted and not (shown and state.projector_shows_replies):
+            continue
+        item = projector_item(state, event, replies_shown=shown)
+        if item is not None:
+            items.append(item)
     return {
         "exercise": {
             "id": state.exercise_id,
@@ -292,6 +310,6 @@ def projector_snapshot(state: ExerciseState, events: list[Event], now: datetime)
         "clock": clock_payload(state, now),
         "organisation": state.scenario.organisation.model_dump(mode="json"),
         "teams": [{"slot": t.slot, "name": t.name} for t in state.teams.values()],
-        "items": [i for e in events if (i := projector_item(state, e)) is not None],
+        "items": items,
         "last_seq": state.last_seq,
     }

@@ -216,9 +216,14 @@ def test_projector_shows_headlines_and_replies_only_when_asked(app, services, ex
     command(red, TEAM, "post_reply", {"key": "reply-0003", "text": "Hidden", "inject_id": "first-post"})
     command(fac, FAC, "show_replies_on_projector", {"show": True})
     command(red, TEAM, "post_reply", {"key": "reply-0004", "text": "Shown", "inject_id": "first-post"})
+    clock.advance(200)  # first-post unanswered by team-2: its escalation is that team's business
+    tick_once(app)
     items = pushed_items(projector, PROJ)
-    assert [i["inject_id"] for i in items if i["kind"] == "inject"] == ["first-post"]  # once, not per team
+    assert [i["inject_id"] for i in items if i["kind"] == "inject"] == ["first-post", "troll-post"]  # once, not per team
     assert [i["text"] for i in items if i["kind"] == "reply"] == ["Shown"]
+    snapshot = command(projector, PROJ, "sync", {"after_seq": 0})["snapshot"]
+    assert [i["text"] for i in snapshot["items"] if i["kind"] == "reply"] == ["Shown"]  # not the hidden one
+    assert "outrage" not in {i.get("inject_id") for i in snapshot["items"]}
 
 
 def test_join_and_sign_in_pages_explain_bad_input(app, exercise_id):
