@@ -612,7 +612,8 @@
   }
 
   // ------------------------------------------------------------------------------------ sending
-  const OUTBOX_KEY = "crisisdrill-outbox-team";
+  // One outbox per exercise and team, so an unsent reply never follows a participant elsewhere.
+  const OUTBOX_KEY = `crisisdrill-outbox-team-${root.dataset.exerciseId}-${root.dataset.teamSlot}`;
 
   function sendReply(kind, inject, text) {
     const payload = { key: CD.newKey(), text, kind, inject_id: inject ? inject.inject_id : null };
