@@ -31,6 +31,7 @@ MAX_CONNECTIONS = 10_000  # eventlet's WSGI server silently caps at 1024 otherwi
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings()
         services = open_services(settings)
