@@ -219,7 +219,10 @@ def test_projector_shows_headlines_and_replies_only_when_asked(app, services, ex
     clock.advance(200)  # first-post unanswered by team-2: its escalation is that team's business
     tick_once(app)
     items = pushed_items(projector, PROJ)
-    assert [i["inject_id"] for i in items if i["kind"] == "inject"] == ["first-post", "troll-post"]  # once, not per team
+    assert [i["inject_id"] for i in items if i["kind"] == "inject"] == [
+        "first-post",
+        "troll-post",
+    ]  # once, not per team
     assert [i["text"] for i in items if i["kind"] == "reply"] == ["Shown"]
     snapshot = command(projector, PROJ, "sync", {"after_seq": 0})["snapshot"]
     assert [i["text"] for i in snapshot["items"] if i["kind"] == "reply"] == ["Shown"]  # not the hidden one
@@ -240,3 +243,30 @@ def test_forms_require_a_csrf_token(services, exercise_id):
     strict = create_app({"TESTING": True}, services=services)
     response = strict.test_client().post("/facilitator/login", data={"name": "alice", "password": "x"})
     assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+
+
+def test_only_the_owner_adds_co_facilitators_and_observers(app, services, exercise_id):
+    from simulator.store import accounts
+
+    for name in ("bob", "olga"):
+        accounts.add_facilitator(services.sessions, services.clock, name, f"{name}-password-123")
+    owner = sign_in(app)
+    response = owner.post(
+        f"/facilitator/exercises/{exercise_id}/members", data={"name": "bob", "role": "facilitator"}
+    )
+    assert response.status_code == 302
+    assert accounts.exercise_role(services.sessions, exercise_id, "bob") == "facilitator"
+    owner.post(f"/facilitator/exercises/{exercise_id}/members", data={"name": "ghost", "role": "observer"})
+    assert "no facilitator named &#39;ghost&#39;" in owner.get(
+        f"/facilitator/exercises/{exercise_id}"
+    ).get_data(as_text=True)
+    bob = sign_in(app, "bob", "bob-password-123")
+    assert (
+        bob.post(
+            f"/facilitator/exercises/{exercise_id}/members", data={"name": "olga", "role": "observer"}
+        ).status_code
+        == 403
+    )
+    assert accounts.exercise_role(services.sessions, exercise_id, "olga") is None
+    dashboard = bob.get("/facilitator/").get_data(as_text=True)
+    assert f'data-exercise-id="{exercise_id}"' in dashboard
