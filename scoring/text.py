@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -103,25 +103,25 @@ def same_word(a: str, b: str) -> bool:
     )
 
 
-def find_sequence(needle: Sequence[str], haystack: Sequence[str]) -> int | None:
-    """Index in ``haystack`` where ``needle`` starts (rule 4), or None."""
+def find_sequence(
+    needle: Sequence[str], haystack: Sequence[str], same: Callable[[str, str], bool] = same_word
+) -> tuple[int, int] | None:
+    """(first, last) indexes in ``haystack`` where ``needle`` is said (rule 4), or None.
+    ``same(wanted, token)`` decides whether two stems are the same word."""
     if not needle:
         return None
     for start, token in enumerate(haystack):
-        if not same_word(needle[0], token):
+        if not same(needle[0], token):
             continue
-        position, ok = start, True
+        position = start
         for wanted in needle[1:]:
             window = haystack[position + 1 : position + 2 + MAX_GAP]
-            step = next((i for i, t in enumerate(window, start=1) if same_word(wanted, t)), None)
-            if step is not None and any(t in NEGATION_STEMS for t in window[: step - 1]):
-                step = None
-            if step is None:
-                ok = False
+            step = next((i for i, t in enumerate(window, start=1) if same(wanted, t)), None)
+            if step is None or any(t in NEGATION_STEMS for t in window[: step - 1]):
                 break
             position += step
-        if ok:
-            return start
+        else:
+            return start, position
     return None
 
 
@@ -146,14 +146,11 @@ class Text:
     def says(self, phrase: str) -> Match | None:
         if phrase in self.known:
             return self.found.get(phrase)
-        needle = stems(phrase, self.language)
-        start = find_sequence(needle, self.stems)
-        if start is None:
+        found = find_sequence(stems(phrase, self.language), self.stems)
+        if found is None:
             return None
-        end = start + len(needle)
-        while end < len(self.stems) and not same_word(needle[-1], self.stems[end - 1]):
-            end += 1
-        return Match(phrase, " ".join(self.words[start:end]), start)
+        start, last = found
+        return Match(phrase, " ".join(self.words[start : last + 1]), start)
 
     def first(self, phrases: Iterable[str]) -> Match | None:
         for phrase in phrases:
@@ -451,22 +448,8 @@ class PhraseMatcher:
         return prepared
 
     def _find(self, prepared: Text, phrase: str, needle: tuple[str, ...]) -> Match | None:
-        haystack = prepared.stems
-        first = self.same[needle[0]]
-        for start, token in enumerate(haystack):
-            if token not in first:
-                continue
-            position, ok = start, True
-            for wanted in needle[1:]:
-                allowed = self.same[wanted]
-                window = haystack[position + 1 : position + 2 + MAX_GAP]
-                step = next((i for i, t in enumerate(window, start=1) if t in allowed), None)
-                if step is not None and any(t in NEGATION_STEMS for t in window[: step - 1]):
-                    step = None
-                if step is None:
-                    ok = False
-                    break
-                position += step
-            if ok:
-                return Match(phrase, " ".join(prepared.words[start : position + 1]), start)
+        found = find_sequence(needle, prepared.stems, lambda wanted, token: token in self.same[wanted])
+        if found is not None:
+            start, last = found
+            return Match(phrase, " ".join(prepared.words[start : last + 1]), start)
         return None
