@@ -431,6 +431,7 @@
     updateBadges();
   }
   function noteInTab(tab, seq) {
+    if (!tabSeqs[tab]) tab = "microblog";  // an item whose parent has no tab yet: count it somewhere visible
     tabSeqs[tab].push(seq);
     if (tab === activeTab && !initialBatch) markSeen(tab);
   }
