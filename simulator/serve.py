@@ -5,9 +5,12 @@ first and imports the application afterwards. The async mode is the ``ASYNC_MODE
 """
 
 import os
+import warnings
 
 ASYNC_MODE = os.environ.get("ASYNC_MODE", "eventlet")
 if ASYNC_MODE == "eventlet":
+    # We know eventlet is in bug-fix mode (see docs); the async mode is a setting so it can be swapped.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
 
     eventlet.monkey_patch()
