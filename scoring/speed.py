@@ -87,7 +87,7 @@ def score_speed(facts: ExerciseFacts, team: str) -> SpeedResult:
 def _why(
     inject: InjectSpec, response: float | None, window: float, target_fraction: float, credit: float
 ) -> str:
-    who = f"{inject.persona_name}'s {inject.channel} post"
+    who = f"{possessive(inject.persona_name)} {CHANNEL_NOUNS.get(inject.channel, inject.channel + ' post')}"
     if response is None:
         return f"never answered {who} (reply window {_clock(window)})"
     if response > window:
@@ -96,6 +96,20 @@ def _why(
         f"answered {who} in {_clock(response)} (full marks within {_clock(window * target_fraction)}, "
         f"window {_clock(window)}): {credit:.0%}"
     )
+
+
+CHANNEL_NOUNS = {
+    "microblog": "microblog post",
+    "social": "social post",
+    "news": "article",
+    "email": "email",
+    "phone": "call",
+    "memo": "memo",
+}
+
+
+def possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _clock(seconds: float) -> str:

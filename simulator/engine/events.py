@@ -34,6 +34,8 @@ class EventType(StrEnum):
     note_added = "note_added"
     projector_changed = "projector_changed"
     score_overridden = "score_overridden"
+    debrief_updated = "debrief_updated"
+    report_released = "report_released"
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,7 @@ class ExerciseState:
     replies_by_key: dict[tuple[str, str], Reply] = field(default_factory=dict)
     first_reply_s: dict[tuple[str, str], float] = field(default_factory=dict)
     escalations: set[tuple[str, int, str]] = field(default_factory=set)
+    escalation_why: dict[tuple[str, str], str] = field(default_factory=dict)  # (target inject, team) -> why
     skipped: set[str] = field(default_factory=set)
     held: set[str] = field(default_factory=set)
     adhoc_injects: dict[str, Inject] = field(default_factory=dict)
@@ -103,6 +104,8 @@ class ExerciseState:
     first_delivery_seq: dict[str, int] = field(default_factory=dict)
     notes: list[dict[str, Any]] = field(default_factory=list)
     overrides: list[dict[str, Any]] = field(default_factory=list)
+    debrief: dict[str, Any] = field(default_factory=dict)
+    released: str = "none"  # none | own (each team sees its own report) | ranking (teams see the ranking)
     projector_shows_replies: bool = False
     last_seq: int = 0
 
@@ -235,6 +238,7 @@ class Exercise:
                     s.adhoc_reply_to[inject.id] = d["in_reply_to"]
             case EventType.escalation_fired:
                 s.escalations.add((d["source_inject"], d["rule"], d["team"]))
+                s.escalation_why.setdefault((d["target_inject"], d["team"]), d.get("why", ""))
             case EventType.reply_posted:
                 reply = Reply(
                     d["reply_id"], d["team"], d.get("inject_id"), d["channel"], d["kind"],
@@ -248,6 +252,10 @@ class Exercise:
                 s.notes.append({**d, "scenario_s": event.scenario_s, "at": event.at.isoformat()})
             case EventType.score_overridden:
                 s.overrides.append(dict(d))
+            case EventType.debrief_updated:
+                s.debrief = {**d, "updated_at": event.at.isoformat()}
+            case EventType.report_released:
+                s.released = d["release"]
             case EventType.projector_changed:
                 s.projector_shows_replies = bool(d["show_replies"])
             case EventType.facilitator_message:
@@ -538,6 +546,27 @@ class Exercise:
         else:
             raise CommandRejected(f"unknown override {kind!r}; expected key_point, contradiction or adjust")
         return [self._event(EventType.score_overridden, now, data)]
+
+    def update_debrief(
+        self, now: datetime, *, author: str, worked: str, did_not: str, actions: str
+    ) -> list[Event]:
+        """The facilitator's debrief (what worked, what did not, actions for the crisis plan)."""
+        fields = {"worked": worked, "did_not": did_not, "actions": actions}
+        for name, value in fields.items():
+            if not isinstance(value, str) or len(value) > 10_000:
+                raise CommandRejected(f"debrief {name}: text of at most 10,000 characters")
+        data = {name: value.strip() for name, value in fields.items()}
+        if {k: v for k, v in self.state.debrief.items() if k in fields} == data:
+            return []
+        return [self._event(EventType.debrief_updated, now, {**data, "author": author})]
+
+    def release_report(self, now: datetime, release: str) -> list[Event]:
+        """Who sees the report: ``none``, ``own`` (each team its own) or ``ranking`` (everyone's)."""
+        if release not in ("none", "own", "ranking"):
+            raise CommandRejected(f"release must be none, own or ranking, got {release!r}")
+        if release == self.state.released:
+            return []
+        return [self._event(EventType.report_released, now, {"release": release})]
 
     def show_replies_on_projector(self, now: datetime, show: bool) -> list[Event]:
         if bool(show) == self.state.projector_shows_replies:

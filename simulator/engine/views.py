@@ -157,6 +157,8 @@ def team_item(state: ExerciseState, event: Event, team: str) -> dict[str, Any] |
         }
     elif event.type is EventType.facilitator_message and (not d["teams"] or team in d["teams"]):
         item = {"kind": "message", "text": d["text"], "sent_s": event.scenario_s}
+    elif event.type is EventType.report_released:
+        item = {"kind": "report_released", "release": d["release"]}
     if item is not None:
         item["seq"] = event.seq
     return item
@@ -196,6 +198,10 @@ def facilitator_item(state: ExerciseState, event: Event) -> dict[str, Any]:
         item = {"kind": "projector", **d}
     elif event.type is EventType.score_overridden:
         item = {"kind": "override", **d}
+    elif event.type is EventType.debrief_updated:
+        item = {"kind": "debrief", **d}
+    elif event.type is EventType.report_released:
+        item = {"kind": "report_released", **d}
     else:
         item = {"kind": str(event.type)}
     item["seq"] = event.seq
