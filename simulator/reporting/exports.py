@@ -1,0 +1,175 @@
+"""The report's exports: HTML (standalone), PDF (WeasyPrint, from the same HTML), CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ..engine.durations import format_clock
+from ..paths import static_dir, templates_dir
+from .charts import all_charts
+
+FORMATS = ("html", "pdf", "csv", "json")
+CSV_COLUMNS = (
+    "exercise_id", "team", "team_name", "rank", "total", "speed", "consistency", "inject_id", "channel",
+    "kind", "published_at", "published_s", "response_s", "speed_points", "speed_max_points",
+    "key_points_met", "key_points_missed", "red_flags", "author", "text",
+)  # fmt: skip
+
+
+def report_css() -> str:
+    return (static_dir() / "css" / "report.css").read_text(encoding="utf-8")
+
+
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(["html"]))
+
+
+def render_html(
+    model: dict[str, Any],
+    *,
+    audience: str = "facilitator",
+    team_slot: str | None = None,
+    show_ranking: bool = True,
+    interactive: bool = False,
+    urls: dict[str, str] | None = None,
+    render: Callable[..., str] | None = None,
+) -> str:
+    """The report as one self-contained HTML document (styles and SVG charts inline).
+
+    ``render`` is Flask's ``render_template`` for the interactive page (it brings ``csrf_token`` and
+    ``url_for``); exports use a plain Jinja environment."""
+    context = {
+        "model": model,
+        "charts": all_charts(visible_model(model, audience, team_slot)),
+        "css": report_css(),
+        "audience": audience,
+        "team_slot": team_slot,
+        "show_ranking": show_ranking,
+        "interactive": interactive,
+        "urls": urls or {},
+        "lang": model["scenario"]["language"],
+    }
+    if render is not None:
+        return render("report/report.html", **context)
+    return _environment().get_template("report/report.html").render(**context)
+
+
+def visible_model(model: dict[str, Any], audience: str, team_slot: str | None) -> dict[str, Any]:
+    """For a team, the model without any other team's data (charts are drawn from it)."""
+    if audience != "team":
+        return model
+    keep = {team_slot}
+    return {
+        **model,
+        "teams": [t for t in model["teams"] if t["team"] in keep],
+        "escalations": [e for e in model["escalations"] if e["team"] in keep],
+        "statements": [s for s in model["statements"] if s["team"] in keep],
+        "injects": [
+            {**i, "teams": {k: v for k, v in i["teams"].items() if k in keep}}
+            for i in model["injects"]
+            if team_slot in i["teams"]
+        ],
+        "timeline": {
+            **model["timeline"],
+            "teams": [t for t in model["timeline"]["teams"] if t["team"] in keep],
+        },
+    }
+
+
+def to_pdf(html: str) -> bytes:
+    """The same HTML, laid out for print by WeasyPrint (A4, the exercise mark on every page)."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(static_dir())).write_pdf()
+
+
+def to_json(model: dict[str, Any]) -> str:
+    return json.dumps(model, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(model: dict[str, Any]) -> str:
+    """One row per reply with its scores; the team's totals repeat on each of its rows."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    teams = {t["team"]: t for t in model["teams"]}
+    rows = []
+    for inject in model["injects"]:
+        for slot, cell in inject["teams"].items():
+            team = teams[slot]
+            speed = next((r for r in cell["reasons"] if r["criterion"] == "speed"), None)
+            met = team["key_points"].get(inject["inject_id"], {})
+            for index, reply in enumerate(cell["replies"]):
+                flags = sum(
+                    1
+                    for r in cell["reasons"]
+                    if r["criterion"] == "red_flags" and r.get("reply_id") == reply["reply_id"]
+                )
+                rows.append(
+                    {
+                        "team": slot,
+                        "team_name": team["name"],
+                        "rank": team["rank"],
+                        "total": team["total"],
+                        "speed": team["speed"],
+                        "consistency": team["consistency"],
+                        "inject_id": inject["inject_id"],
+                        "channel": reply["channel"],
+                        "kind": reply["kind"],
+                        "published_s": reply["published_s"],
+                        "response_s": reply["response_s"],
+                        "speed_points": speed["points"] if speed and index == 0 else "",
+                        "speed_max_points": speed.get("max_points", "") if speed and index == 0 else "",
+                        "key_points_met": ";".join(k for k, v in met.items() if v),
+                        "key_points_missed": ";".join(k for k, v in met.items() if not v),
+                        "red_flags": flags,
+                        "author": reply["author"],
+                        "text": reply["text"],
+                    }
+                )
+    for statement in model["statements"]:
+        team = teams[statement["team"]]
+        rows.append(
+            {
+                "team": statement["team"],
+                "team_name": team["name"],
+                "rank": team["rank"],
+                "total": team["total"],
+                "speed": team["speed"],
+                "consistency": team["consistency"],
+                "inject_id": "",
+                "channel": statement["channel"],
+                "kind": statement["kind"],
+                "published_s": statement["published_s"],
+                "response_s": "",
+                "speed_points": "",
+                "speed_max_points": "",
+                "key_points_met": "",
+                "key_points_missed": "",
+                "red_flags": 0,
+                "author": "",
+                "text": statement["text"],
+            }
+        )
+    rows.sort(key=lambda r: (float(r["published_s"]), r["team"]))
+    for row in rows:
+        row["exercise_id"] = model["exercise"]["id"]
+        row["published_at"] = format_clock(float(row["published_s"]))
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def export(model: dict[str, Any], fmt: str) -> bytes:
+    """The facilitator's report in ``fmt`` (html, pdf, csv or json), as bytes."""
+    if fmt == "json":
+        return to_json(model).encode()
+    if fmt == "csv":
+        return to_csv(model).encode()
+    html = render_html(model)
+    return html.encode() if fmt == "html" else to_pdf(html)
