@@ -329,20 +329,30 @@ def rehearse(scenario_id: str, teams: int, speed: float, seed: int, output: Path
 
 @main.command()
 @click.argument("exercise_id")
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file instead of stdout.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "pdf", "csv", "json"]), default="json", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file (required for pdf).")
 def report(exercise_id: str, fmt: str, output: Path | None) -> None:
-    """The explained score report of an exercise."""
-    from .engine.scoring_input import exercise_report
+    """The end-of-exercise report: explained scores, scorecards, charts, debrief, all replies."""
+    from .reporting.exports import export
+    from .reporting.model import report_model
     from .store.exercises import ExerciseNotFound
 
+    if fmt == "pdf" and output is None:
+        fail("a PDF needs a file: add -o report.pdf", 1)
     with services_or_exit() as services:
         try:
             state = services.store.exercise(exercise_id).state
         except ExerciseNotFound as exc:
             fail(str(exc), 1)
             return
-        _emit_json(exercise_report(state), output)
+        data = export(report_model(state), fmt)
+    if output is None:
+        click.echo(data.decode(), nl=False)
+    else:
+        output.write_bytes(data)
+        click.echo(f"Wrote {output} ({len(data):,} bytes)", err=True)
 
 
 # --- database -----------------------------------------------------------------------------------

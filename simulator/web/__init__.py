@@ -41,12 +41,13 @@ def create_app(test_config: dict[str, Any] | None = None, services: Services | N
         app.config.update(test_config)
     app.extensions["crisisdrill"] = services
 
-    from . import facilitator, pages, projector, sockets, team
+    from . import facilitator, pages, projector, reports, sockets, team
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(projector.bp)
+    app.register_blueprint(reports.bp)
     csrf.init_app(app)
     _register_namespaces_once(sockets)
 
