@@ -31,6 +31,7 @@
       "debrief.text": "The exercise has ended. Your facilitator will release the report.",
       "debrief.replies": "Replies sent", "debrief.answered": "Messages answered",
       "debrief.avg": "Average response time",
+      "debrief.report": "Open your team's report",
       "facilitator": "Facilitator", "dismiss": "Dismiss", "newMessage": "Message from the facilitator",
       "cd.open": "Reply within {t}", "cd.overdue": "Overdue", "cd.answered": "Answered",
       "cd.answeredIn": "Answered in {t}",
@@ -94,6 +95,7 @@
       "debrief.text": "L'exercice est terminé. Votre animateur publiera le rapport.",
       "debrief.replies": "Réponses envoyées", "debrief.answered": "Messages traités",
       "debrief.avg": "Temps de réponse moyen",
+      "debrief.report": "Ouvrir le rapport de l'équipe",
       "facilitator": "Animateur", "dismiss": "Fermer", "newMessage": "Message de l'animateur",
       "cd.open": "Répondre sous {t}", "cd.overdue": "En retard", "cd.answered": "Répondu",
       "cd.answeredIn": "Répondu en {t}",
@@ -1047,6 +1049,13 @@
       if (next === "running" && previous === "draft") toast(t("toast.started"));
     }
   }
+  // The report link appears on the debrief card once the facilitator releases the report.
+  let reportReleased = false;
+  function setReportReleased(released) {
+    reportReleased = released;
+    if (status === "ended") ui.stateBanner.replaceChildren(debriefCard());
+  }
+
   function debriefCard() {
     const own = [...replies.values()].map((r) => r.item);
     const expected = [...injects.values()].filter((r) => r.item.expects_reply);
@@ -1059,7 +1068,8 @@
         el("dl", { class: "debrief-stats" },
           el("div", {}, el("dt", { text: t("debrief.replies") }), el("dd", { text: String(own.length) })),
           el("div", {}, el("dt", { text: t("debrief.answered") }), el("dd", { text: `${answeredN} / ${expected.length}` })),
-          el("div", {}, el("dt", { text: t("debrief.avg") }), el("dd", { text: avg == null ? "—" : fmtDuration(avg) })))));
+          el("div", {}, el("dt", { text: t("debrief.avg") }), el("dd", { text: avg == null ? "—" : fmtDuration(avg) }))),
+        reportReleased ? el("p", {}, el("a", { href: "/team/report", id: "team-report-link", class: "btn btn--primary", text: t("debrief.report") })) : null));
   }
 
   // ------------------------------------------------------------------------------------ the 250 ms loop
@@ -1165,6 +1175,7 @@
       else if (item.kind === "reply") addReply(item);
       else if (item.kind === "participant") addMember(item);
       else if (item.kind === "message") addMessage(item);
+      else if (item.kind === "report_released") setReportReleased(item.release !== "none");
     }
     if (!initialBatch) { renderPendingAll(); updateBadges(); tick(); }
   }
