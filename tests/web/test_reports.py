@@ -31,7 +31,7 @@ def played(app, services, exercise_id, clock):
 
 
 def test_facilitator_report_debrief_release_and_team_views(app, services, exercise_id, clock):
-    client, red_http, blue_http = played(app, services, exercise_id, clock)
+    client, red_http, _ = played(app, services, exercise_id, clock)
     page = client.get(f"/facilitator/exercises/{exercise_id}/report")
     assert page.status_code == 200 and 'id="ranking"' in page.get_data(as_text=True)
 
