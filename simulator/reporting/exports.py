@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Callable
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from ..engine.durations import format_clock
 from ..paths import static_dir, templates_dir
@@ -24,6 +27,12 @@ CSV_COLUMNS = (
 
 def report_css() -> str:
     return (static_dir() / "css" / "report.css").read_text(encoding="utf-8")
+
+
+def style_hash() -> str:
+    """The CSP source that allows the inlined report stylesheet and nothing else."""
+    digest = hashlib.sha256(report_css().encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
 def _environment() -> Environment:
@@ -47,7 +56,7 @@ def render_html(
     context = {
         "model": model,
         "charts": all_charts(visible_model(model, audience, team_slot)),
-        "css": report_css(),
+        "css": Markup(report_css()),  # our own stylesheet, inlined so exports are self-contained
         "audience": audience,
         "team_slot": team_slot,
         "show_ranking": show_ranking,

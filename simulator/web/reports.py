@@ -22,7 +22,7 @@ from flask.typing import ResponseReturnValue
 from ..engine import views
 from ..engine.durations import format_clock
 from ..engine.exercise import CommandRejected
-from ..reporting.exports import FORMATS, export, render_html
+from ..reporting.exports import FORMATS, export, render_html, style_hash
 from ..reporting.model import report_model
 from .facilitator import facilitator_required, role_or_404, signed_in
 from .publish import publish
@@ -49,16 +49,23 @@ def _urls(exercise_id: str) -> dict[str, str]:
     }
 
 
+def _page(html: str) -> Response:
+    """The report page inlines its stylesheet (the same file the exports carry): allow exactly that."""
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; img-src 'self' data:; style-src 'self' {style_hash()}; script-src 'self'; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+    return response
+
+
 @bp.get("/facilitator/exercises/<exercise_id>/report")
 @facilitator_required
 def report(exercise_id: str) -> ResponseReturnValue:
     role = role_or_404(exercise_id)
     model = report_model(_services().store.exercise(exercise_id).state)
-    return render_html(
-        model,
-        interactive=role != "observer",
-        urls=_urls(exercise_id),
-        render=render_template,
+    return _page(
+        render_html(model, interactive=role != "observer", urls=_urls(exercise_id), render=render_template)
     )
 
 
@@ -123,12 +130,14 @@ def team_report() -> ResponseReturnValue:
     if state.released == "none":
         return render_template("report/not_released.html", lang=state.scenario.language.value), 403
     model = report_model(state)
-    return render_html(
-        model,
-        audience="team",
-        team_slot=participant["team"],  # from the session, never from the request
-        show_ranking=state.released == "ranking",
-        render=render_template,
+    return _page(
+        render_html(
+            model,
+            audience="team",
+            team_slot=participant["team"],  # from the session, never from the request
+            show_ranking=state.released == "ranking",
+            render=render_template,
+        )
     )
 
 
