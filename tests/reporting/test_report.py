@@ -102,7 +102,8 @@ def test_every_format_carries_the_same_numbers(rehearsed):
     shown = ranking_of(html)
     assert set(shown) == set(totals)
     pdf_text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(export(model, "pdf"))).pages)
-    flat = re.sub(r"\s+", " ", pdf_text)
+    # pypdf returns some runs as UTF-16 code units: drop the NULs and other control bytes it leaves
+    flat = re.sub(r"\s+", " ", re.sub(r"[\x00-\x08]", "", pdf_text))
     for slot, team in totals.items():
         assert team["name"] in flat
         assert float(shown[slot]["total"]) == pytest.approx(team["total"], abs=0.05)
@@ -110,7 +111,7 @@ def test_every_format_carries_the_same_numbers(rehearsed):
             assert shown[slot][cell] in flat, (slot, cell, shown[slot][cell])
     for note in DEBRIEF.values():
         assert note in flat and note in html
-    assert EXERCISE_MARK in flat and EXERCISE_MARK in html
+    assert EXERCISE_MARK.casefold() in flat.casefold() and EXERCISE_MARK in html  # the PDF sets it in capitals
 
 
 def test_a_team_report_shows_nothing_of_the_other_teams(rehearsed):
