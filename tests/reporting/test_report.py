@@ -111,7 +111,9 @@ def test_every_format_carries_the_same_numbers(rehearsed):
             assert shown[slot][cell] in flat, (slot, cell, shown[slot][cell])
     for note in DEBRIEF.values():
         assert note in flat and note in html
-    assert EXERCISE_MARK.casefold() in flat.casefold() and EXERCISE_MARK in html  # the PDF sets it in capitals
+    assert (
+        EXERCISE_MARK.casefold() in flat.casefold() and EXERCISE_MARK in html
+    )  # the PDF sets it in capitals
 
 
 def test_a_team_report_shows_nothing_of_the_other_teams(rehearsed):

@@ -13,6 +13,7 @@ def played(app, services, exercise_id, clock):
     command(fac, "/facilitator", "start_exercise")
     clock.advance(60)
     tick_once(app)
+    clock.advance(20)  # replies 20 s after delivery
     command(
         red,
         "/team",
