@@ -191,7 +191,7 @@ def analyse(
                 found,
                 {} if dated else _statuses(prepared, language),
                 _stance(prepared, language),
-                content_stems(sentence, language),
+                content,
                 _statuses(prepared, language, negated=True) if is_fact else {},
             )
         )

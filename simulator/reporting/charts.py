@@ -5,8 +5,9 @@ the same pictures without JavaScript or any outside library. Every function is p
 model (see ``model.report_model`` and docs/report-format.md) and returns one ``<svg>`` document with a
 ``viewBox``, ``width="100%"``, a ``<title>`` and a ``<desc>``.
 
-Team names, inject ids and key point ids are untrusted: every piece of data goes through ``_text`` (text
-content) or ``_attr`` (attribute values), which also drop the characters XML 1.0 does not allow.
+Team names, inject ids and key point ids are untrusted: every piece of data goes through ``_text``
+(``xml.sax.saxutils.escape``, after dropping the characters XML 1.0 does not allow) and only ever into
+element content (labels, ``<title>`` tooltips); attribute values are only numbers and constants.
 Only presentation attributes are used (no ``<style>``, no ``dominant-baseline``), which WeasyPrint's
 SVG renderer and the browsers draw alike. Colours are from the Okabe–Ito colour-blind-safe palette,
 always doubled by a shape or a mark so that a grey-scale print still tells them apart.
@@ -19,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 __all__ = [
     "all_charts",
@@ -62,11 +63,6 @@ def _clean(value: Any) -> str:
 def _text(value: Any) -> str:
     """``value`` escaped for element content (``&``, ``<``, ``>``)."""
     return escape(_clean(value))
-
-
-def _attr(value: Any) -> str:
-    """``value`` as a quoted, escaped attribute value (quotes included)."""
-    return quoteattr(_clean(value))
 
 
 def _width_units(char: str) -> int:
