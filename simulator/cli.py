@@ -306,8 +306,11 @@ def score(scenario_id: str, replies: Path, output: Path | None) -> None:
     "--speed", type=click.FloatRange(1, 60), default=10, show_default=True, help="Time compression."
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same report).")
+@click.option("--owner", help="Facilitator who can open it in the web app (e.g. demo).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the JSON report to a file.")
-def rehearse(scenario_id: str, teams: int, speed: float, seed: int, output: Path | None) -> None:
+def rehearse(
+    scenario_id: str, teams: int, speed: float, seed: int, owner: str | None, output: Path | None
+) -> None:
     """Run an exercise headlessly with bot teams of known behaviour, in virtual time; print the report.
 
     The exercise is kept in the database (its id is in the report)."""
@@ -322,7 +325,9 @@ def rehearse(scenario_id: str, teams: int, speed: float, seed: int, output: Path
             fail(str(exc), 1)
             return
         clock = ManualClock(services.clock.now())
-        report = play(ExerciseStore(services.sessions, clock), clock, chosen, teams, speed, seed)
+        if owner and owner not in accounts.facilitator_names(services.sessions):
+            fail(f"no facilitator named {owner!r}: create it with `crisisdrill facilitator add {owner}`", 1)
+        report = play(ExerciseStore(services.sessions, clock), clock, chosen, teams, speed, seed, owner=owner)
     click.echo(f"Rehearsal stored as exercise {report['exercise']['id']}", err=True)
     _emit_json(report, output)
 

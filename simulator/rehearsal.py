@@ -128,7 +128,13 @@ def _fit(text: str, limit: int) -> str:
 
 
 def rehearse(
-    store: ExerciseStore, clock: ManualClock, scenario: Scenario, teams: int, speed: float, seed: int
+    store: ExerciseStore,
+    clock: ManualClock,
+    scenario: Scenario,
+    teams: int,
+    speed: float,
+    seed: int,
+    owner: str | None = None,
 ) -> dict[str, Any]:
     """Play ``scenario`` with ``teams`` bots (behaviours in order) and return the report."""
     if not 1 <= teams <= 50:
@@ -138,7 +144,7 @@ def rehearse(
         f"{BEHAVIOURS[i % len(BEHAVIOURS)].capitalize()} {i // len(BEHAVIOURS) + 1}" for i in range(teams)
     ]
     exercise = store.create_exercise(
-        scenario, names, title=f"Rehearsal: {scenario.title}", speed=speed, label="rehearsal"
+        scenario, names, title=f"Rehearsal: {scenario.title}", speed=speed, label="rehearsal", owner=owner
     )
     exercise_id = exercise.state.exercise_id
     bots = {

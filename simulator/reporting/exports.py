@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import csv
-import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -27,12 +25,6 @@ CSV_COLUMNS = (
 
 def report_css() -> str:
     return (static_dir() / "css" / "report.css").read_text(encoding="utf-8")
-
-
-def style_hash() -> str:
-    """The CSP source that allows the inlined report stylesheet and nothing else."""
-    digest = hashlib.sha256(report_css().encode()).digest()
-    return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
 def _environment() -> Environment:
