@@ -44,3 +44,11 @@ def test_rehearsal_refuses_an_unknown_scenario(tmp_path, monkeypatch):
     runner.invoke(main, ["db", "upgrade"])
     result = runner.invoke(main, ["rehearse", "ceo-scandall"])
     assert result.exit_code == 1 and "did you mean ceo-scandal?" in result.output
+
+
+def test_rehearsal_owner_must_exist(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRISISDRILL_INSTANCE", str(tmp_path / "instance"))
+    runner = CliRunner()
+    runner.invoke(main, ["db", "upgrade"])
+    result = runner.invoke(main, ["rehearse", "ceo-scandal", "--owner", "ghost"])
+    assert result.exit_code == 1 and "no facilitator named 'ghost'" in result.output
