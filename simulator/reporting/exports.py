@@ -17,6 +17,7 @@ from .charts import all_charts
 
 FORMATS = ("html", "pdf", "csv", "json")
 CSV_COLUMNS = (
+    "mark",
     "exercise_id", "team", "team_name", "rank", "total", "speed", "consistency", "inject_id", "channel",
     "kind", "published_at", "published_s", "response_s", "speed_points", "speed_max_points",
     "key_points_met", "key_points_missed", "red_flags", "author", "text",
@@ -95,7 +96,8 @@ def to_json(model: dict[str, Any]) -> str:
 
 
 def to_csv(model: dict[str, Any]) -> str:
-    """One row per reply with its scores; the team's totals repeat on each of its rows."""
+    """One row per reply with its scores (the team's totals repeat on each of its rows), then the
+    debrief; every row carries the exercise mark."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -160,8 +162,22 @@ def to_csv(model: dict[str, Any]) -> str:
         )
     rows.sort(key=lambda r: (float(r["published_s"]), r["team"]))
     for row in rows:
-        row["exercise_id"] = model["exercise"]["id"]
         row["published_at"] = format_clock(float(row["published_s"]))
+    # the debrief travels with every export: one row per part that was written, after the replies
+    labels = {
+        "worked": "What worked",
+        "did_not": "What did not work",
+        "actions": "Actions for the crisis plan",
+    }
+    debrief = model.get("debrief", {})
+    rows += [
+        {"kind": f"debrief:{key}", "author": debrief.get("author", ""), "text": f"{label}: {debrief[key]}"}
+        for key, label in labels.items()
+        if debrief.get(key)
+    ]
+    for row in rows:
+        row["mark"] = model.get("mark", "")
+        row["exercise_id"] = model["exercise"]["id"]
         writer.writerow(row)
     return out.getvalue()
 

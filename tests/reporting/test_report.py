@@ -91,8 +91,12 @@ def test_every_format_carries_the_same_numbers(rehearsed):
     totals = {t["team"]: t for t in data["teams"]}
     assert len(totals) == 3 and data["debrief"]["worked"] == DEBRIEF["worked"]
 
-    rows = list(csv.DictReader(io.StringIO(export(model, "csv").decode())))
+    everything = list(csv.DictReader(io.StringIO(export(model, "csv").decode())))
+    assert all(row["mark"] == EXERCISE_MARK for row in everything)
+    rows = [row for row in everything if not row["kind"].startswith("debrief:")]
+    debrief_rows = [row["text"] for row in everything if row["kind"].startswith("debrief:")]
     assert len(rows) == data["exercise"]["replies"]
+    assert [text.split(": ", 1)[1] for text in debrief_rows] == list(DEBRIEF.values())
     for row in rows:
         team = totals[row["team"]]
         assert float(row["total"]) == team["total"] and float(row["speed"]) == team["speed"]
