@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 from ..config import SettingsError, instance_secret_key, load_settings
 from ..paths import static_dir, templates_dir
@@ -89,4 +89,10 @@ def _register_namespaces_once(sockets: Any) -> None:
 
 
 def services_of(app: Flask) -> Services:
+    """The services an app was created with (the one place that knows where they are kept)."""
     return app.extensions["crisisdrill"]
+
+
+def current_services() -> Services:
+    """The services of the app handling the current request or socket event."""
+    return services_of(current_app)

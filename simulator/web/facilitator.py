@@ -12,7 +12,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,19 +26,18 @@ from ..engine.exercise import CommandRejected
 from ..engine.scoring_input import exercise_report
 from ..services import UnknownScenario
 from ..store import accounts
+from . import current_services
 from .publish import end_user_sessions
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
 
 
-def _services() -> Any:
-    return current_app.extensions["crisisdrill"]
-
-
 def signed_in() -> str | None:
     """The signed-in facilitator's name, if the session is still valid."""
     name = session.get("facilitator")
-    if name and accounts.session_is_valid(_services().sessions, name, float(session.get("signed_in_at", 0))):
+    if name and accounts.session_is_valid(
+        current_services().sessions, name, float(session.get("signed_in_at", 0))
+    ):
         return str(name)
     return None
 
@@ -56,14 +54,14 @@ def facilitator_required(view: Callable[..., ResponseReturnValue]) -> Callable[.
 
 def role_or_404(exercise_id: str) -> str:
     """The signed-in facilitator's role in the exercise; 404 when they have none (no leak of ids)."""
-    role = accounts.exercise_role(_services().sessions, exercise_id, signed_in())
+    role = accounts.exercise_role(current_services().sessions, exercise_id, signed_in())
     if role is None:
         abort(404)
     return role
 
 
 def join_url(code: str) -> str:
-    return f"{_services().settings.base_url}/join/{code}"
+    return f"{current_services().settings.base_url}/join/{code}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -72,10 +70,10 @@ def login() -> ResponseReturnValue:
     if request.method == "POST":
         name = request.form.get("name", "").strip()[:80]
         password = request.form.get("password", "")[:200]
-        if accounts.check_facilitator(_services().sessions, name, password):
+        if accounts.check_facilitator(current_services().sessions, name, password):
             session.clear()
             session["facilitator"] = name
-            session["signed_in_at"] = _services().clock.now().timestamp()
+            session["signed_in_at"] = current_services().clock.now().timestamp()
             return redirect(url_for("facilitator.dashboard"))
         error = "Unknown name or wrong password."
     return render_template("facilitator/login.html", error=error), 401 if error else 200
@@ -85,7 +83,7 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     name = signed_in()
     if name:
-        accounts.end_sessions(_services().sessions, _services().clock, name)
+        accounts.end_sessions(current_services().sessions, current_services().clock, name)
         end_user_sessions(name)
     session.clear()
     return redirect(url_for("facilitator.login"))
@@ -94,7 +92,7 @@ def logout() -> ResponseReturnValue:
 @bp.get("/")
 @facilitator_required
 def dashboard() -> ResponseReturnValue:
-    services = _services()
+    services = current_services()
     return render_template(
         "facilitator/dashboard.html",
         me=signed_in(),
@@ -108,7 +106,7 @@ def dashboard() -> ResponseReturnValue:
 @bp.post("/exercises")
 @facilitator_required
 def create_exercise() -> ResponseReturnValue:
-    services = _services()
+    services = current_services()
     form = request.form
     names = [n.strip() for n in form.get("teams", "").replace("\n", ",").split(",") if n.strip()]
     try:
@@ -138,7 +136,7 @@ def create_exercise() -> ResponseReturnValue:
 @facilitator_required
 def console(exercise_id: str) -> ResponseReturnValue:
     role = role_or_404(exercise_id)
-    services = _services()
+    services = current_services()
     state = services.store.exercise(exercise_id).state
     session["console_exercise"] = exercise_id  # the socket's room comes from here, not from the client
     teams = [
@@ -178,8 +176,8 @@ def add_member(exercise_id: str) -> ResponseReturnValue:
         abort(403)
     try:
         accounts.add_member(
-            _services().sessions,
-            _services().clock,
+            current_services().sessions,
+            current_services().clock,
             exercise_id,
             request.form.get("name", "").strip(),
             request.form.get("role", ""),
@@ -194,7 +192,7 @@ def add_member(exercise_id: str) -> ResponseReturnValue:
 @facilitator_required
 def join_sheet(exercise_id: str) -> ResponseReturnValue:
     role_or_404(exercise_id)
-    state = _services().store.exercise(exercise_id).state
+    state = current_services().store.exercise(exercise_id).state
     teams = [
         {
             "name": t.name,
@@ -213,7 +211,7 @@ def join_sheet(exercise_id: str) -> ResponseReturnValue:
 @facilitator_required
 def qr(exercise_id: str, slot: str) -> ResponseReturnValue:
     role_or_404(exercise_id)
-    team = _services().store.exercise(exercise_id).state.teams.get(slot)
+    team = current_services().store.exercise(exercise_id).state.teams.get(slot)
     if team is None:
         abort(404)
     return Response(qr_svg(join_url(team.join_code)), mimetype="image/svg+xml")
@@ -231,7 +229,7 @@ def qr_svg(url: str) -> str:
 def scores(exercise_id: str) -> ResponseReturnValue:
     """The explained scores, recomputed from the event log, with the facilitator's overrides."""
     role = role_or_404(exercise_id)
-    state = _services().store.exercise(exercise_id).state
+    state = current_services().store.exercise(exercise_id).state
     report = exercise_report(state)
     replies_by_team: dict[str, list[dict[str, Any]]] = {}
     for reply in state.replies:
@@ -274,7 +272,7 @@ def add_override(exercise_id: str) -> ResponseReturnValue:
         flash(f"Points: expected a number from -50 to 50, got {form.get('points')!r}.", "error")
         return redirect(url_for("facilitator.scores", exercise_id=exercise_id))
     try:
-        _services().store.run(
+        current_services().store.run(
             exercise_id,
             lambda ex, now: ex.override_score(
                 now,

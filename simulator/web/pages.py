@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
 from ..engine.durations import format_duration
+from . import current_services
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
-    services = current_app.extensions["crisisdrill"]
+    services = current_services()
     return render_template(
         "index.html",
         scenarios=services.library.all(),
@@ -23,6 +24,6 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    services = current_app.extensions["crisisdrill"]
+    services = current_services()
     services.check_database()
     return jsonify(status="ok", scenarios=len(services.library.scenarios))

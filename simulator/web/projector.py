@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, session
+from flask import Blueprint, render_template, session
 from flask.typing import ResponseReturnValue
 
+from . import current_services
 from .facilitator import facilitator_required, role_or_404
 
 bp = Blueprint("projector", __name__)
@@ -14,7 +15,7 @@ bp = Blueprint("projector", __name__)
 @facilitator_required
 def screen(exercise_id: str) -> ResponseReturnValue:
     role_or_404(exercise_id)
-    state = current_app.extensions["crisisdrill"].store.exercise(exercise_id).state
+    state = current_services().store.exercise(exercise_id).state
     session["projector_exercise"] = exercise_id
     organisation = state.scenario.organisation
     return render_template(

@@ -12,6 +12,7 @@ from flask import Flask
 
 from ..engine import views
 from ..engine.events import Event
+from . import services_of
 from .extensions import socketio
 from .protocol import (
     CLOCK,
@@ -31,7 +32,7 @@ def publish(app: Flask, exercise_id: str, events: list[Event]) -> None:
     """Push newly stored events to every audience that may see them."""
     if not events:
         return
-    services = app.extensions["crisisdrill"]
+    services = services_of(app)
     state = services.store.exercise(exercise_id).state
     clock = views.clock_payload(state, services.clock.now())
     socketio.emit(
@@ -55,7 +56,7 @@ def publish(app: Flask, exercise_id: str, events: list[Event]) -> None:
 
 def heartbeat(app: Flask, exercise_id: str) -> None:
     """The clock and the last ``seq``, so screens resynchronise and notice a lost push."""
-    services = app.extensions["crisisdrill"]
+    services = services_of(app)
     state = services.store.exercise(exercise_id).state
     message = {"clock": views.clock_payload(state, services.clock.now()), "last_seq": state.last_seq}
     socketio.emit(CLOCK, message, to=facilitator_room(exercise_id), namespace=FACILITATOR_NS)

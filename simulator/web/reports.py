@@ -24,16 +24,13 @@ from ..engine.durations import format_clock
 from ..engine.exercise import CommandRejected
 from ..reporting.exports import FORMATS, export, render_html
 from ..reporting.model import report_model
+from . import current_services
 from .facilitator import facilitator_required, role_or_404, signed_in
 from .publish import publish
 
 bp = Blueprint("reports", __name__)
 
 MIMETYPES = {"html": "text/html", "pdf": "application/pdf", "csv": "text/csv", "json": "application/json"}
-
-
-def _services() -> Any:
-    return current_app.extensions["crisisdrill"]
 
 
 def _urls(exercise_id: str) -> dict[str, str]:
@@ -65,7 +62,7 @@ def _page(html: str) -> Response:
 @facilitator_required
 def report(exercise_id: str) -> ResponseReturnValue:
     role = role_or_404(exercise_id)
-    model = report_model(_services().store.exercise(exercise_id).state)
+    model = report_model(current_services().store.exercise(exercise_id).state)
     return _page(
         render_html(model, interactive=role != "observer", urls=_urls(exercise_id), render=render_template)
     )
@@ -77,7 +74,7 @@ def download(exercise_id: str, fmt: str) -> ResponseReturnValue:
     role_or_404(exercise_id)
     if fmt not in FORMATS:
         abort(404)
-    model = report_model(_services().store.exercise(exercise_id).state)
+    model = report_model(current_services().store.exercise(exercise_id).state)
     filename = f"crisisdrill-{model['scenario']['id']}-{exercise_id}.{fmt}"
     return Response(
         export(model, fmt),
@@ -90,7 +87,7 @@ def _command(exercise_id: str, command: Any, done: str) -> ResponseReturnValue:
     if role_or_404(exercise_id) == "observer":
         abort(403)
     try:
-        events = _services().store.run(exercise_id, command)
+        events = current_services().store.run(exercise_id, command)
         publish(current_app._get_current_object(), exercise_id, events)  # type: ignore[attr-defined]
         flash(done, "info")
     except CommandRejected as exc:
@@ -128,7 +125,7 @@ def team_report() -> ResponseReturnValue:
     participant = session.get("participant")
     if not isinstance(participant, dict):
         return redirect(url_for("team.join"))
-    state = _services().store.exercise(participant["exercise_id"]).state
+    state = current_services().store.exercise(participant["exercise_id"]).state
     if state.released == "none":
         return render_template("report/not_released.html", lang=state.scenario.language.value), 403
     model = report_model(state)
@@ -148,7 +145,7 @@ def team_report() -> ResponseReturnValue:
 def replay(exercise_id: str) -> ResponseReturnValue:
     """What a team's screen showed at scenario time ``at`` (seconds), and what it had published."""
     role_or_404(exercise_id)
-    services = _services()
+    services = current_services()
     state = services.store.exercise(exercise_id).state
     slot = request.args.get("team") or next(iter(state.teams))
     if slot not in state.teams:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from ..engine.exercise import CommandRejected
+from . import services_of
 from .extensions import socketio
 from .publish import heartbeat, publish
 
@@ -25,7 +26,7 @@ HEARTBEAT_INTERVAL_S = 2.0
 
 def tick_once(app: Flask) -> int:
     """Release what is due in every running exercise and push it; return the events stored."""
-    store = app.extensions["crisisdrill"].store
+    store = services_of(app).store
     stored = 0
     for exercise_id in store.running_exercise_ids():
         try:
@@ -39,7 +40,7 @@ def tick_once(app: Flask) -> int:
 
 
 def heartbeat_once(app: Flask) -> None:
-    for exercise_id in app.extensions["crisisdrill"].store.live_exercise_ids():
+    for exercise_id in services_of(app).store.live_exercise_ids():
         heartbeat(app, exercise_id)
 
 

@@ -22,17 +22,13 @@ from ..engine.events import Event
 from ..engine.exercise import CommandRejected, Exercise
 from ..store import accounts
 from ..store.exercises import ExerciseNotFound, WriteConflict
+from . import current_services, protocol
 from . import payloads as p
-from . import protocol
 from .publish import publish
 
 log = logging.getLogger(__name__)
 
 Ack = dict[str, Any]
-
-
-def _services() -> Any:
-    return current_app.extensions["crisisdrill"]
 
 
 # --- who is on the other end -----------------------------------------------------------------------
@@ -44,7 +40,7 @@ def facilitator_identity(session_key: str) -> tuple[str, str, str] | None:
     exercise_id = session.get(session_key)
     if not name or not exercise_id:
         return None
-    services = _services()
+    services = current_services()
     if not accounts.session_is_valid(services.sessions, name, float(session.get("signed_in_at", 0))):
         return None
     role = accounts.exercise_role(services.sessions, exercise_id, name)
@@ -62,7 +58,7 @@ def participant_identity() -> dict[str, str] | None:
 
 
 def run_and_publish(exercise_id: str, command: Callable[[Exercise, Any], list[Event]]) -> list[Event]:
-    events = _services().store.run(exercise_id, command)
+    events = current_services().store.run(exercise_id, command)
     publish(current_app._get_current_object(), exercise_id, events)  # type: ignore[attr-defined]
     return events
 
@@ -98,7 +94,7 @@ def _stored(events: list[Event]) -> Ack:
 def _sync(
     data: dict[str, Any], exercise_id: str, snapshot: Callable[..., Any], item: Callable[..., Any]
 ) -> Ack:
-    services = _services()
+    services = current_services()
     after = int(p.number(data, "after_seq", 0, 10**12, required=False) or 0)
     exercise = services.store.exercise(exercise_id)
     now = services.clock.now()
@@ -294,7 +290,7 @@ class TeamNamespace(Namespace):
                 channel=channel,
             ),
         )
-        state = _services().store.exercise(me["exercise_id"]).state
+        state = current_services().store.exercise(me["exercise_id"]).state
         reply = state.replies_by_key.get((team, key))
         if reply is None:  # pragma: no cover - the store either stored it or raised
             return {"ok": False, "error": "reply not stored", "retryable": True}

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from ..engine.exercise import DISPLAY_NAME_MAX, CommandRejected
+from . import current_services
 from .publish import publish
 
 bp = Blueprint("team", __name__)
-
-
-def _services() -> Any:
-    return current_app.extensions["crisisdrill"]
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -28,7 +24,7 @@ def join() -> ResponseReturnValue:
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 def join_code(code: str) -> ResponseReturnValue:
-    services = _services()
+    services = current_services()
     found = services.store.find_join_code(code[:16])
     if found is None:
         error = f"No team has the join code {code[:16]!r}. Check the code on the screen and try again."
@@ -74,7 +70,7 @@ def team_screen() -> ResponseReturnValue:
     participant = session.get("participant")
     if not isinstance(participant, dict):
         return redirect(url_for("team.join"))
-    state = _services().store.exercise(participant["exercise_id"]).state
+    state = current_services().store.exercise(participant["exercise_id"]).state
     organisation = state.scenario.organisation
     return render_template(
         "team/screen.html",
