@@ -158,3 +158,15 @@ class MemberRecord(Base):
     )
     role: Mapped[str] = mapped_column(String(16))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LeaseRecord(Base):
+    """A named lease held by one server process until ``expires_at`` (epoch seconds) unless renewed:
+    the scheduler's single-holder lock (see ``leases``)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[float] = mapped_column(Float)
+    acquired_at: Mapped[float] = mapped_column(Float)

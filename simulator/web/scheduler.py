@@ -3,6 +3,11 @@
 It runs as a Socket.IO background task, so it works under any async mode; ``socketio.sleep`` yields
 to the event loop between ticks. A failed tick (the database away for a moment) is logged and retried:
 deliveries are in the log before they are pushed, so nothing is lost.
+
+Every server process starts this loop, but only the holder of the database lease ``scheduler`` ticks
+(see ``simulator.store.leases``); the others stand by and take over within the lease's time to live
+when the holder dies. Pushes go through the message queue when there is one, so screens connected to
+any process receive them.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from ..engine.exercise import CommandRejected
+from ..store.leases import Lease
 from . import services_of
 from .extensions import socketio
 from .publish import heartbeat, publish
@@ -44,16 +50,37 @@ def heartbeat_once(app: Flask) -> None:
         heartbeat(app, exercise_id)
 
 
-def run_scheduler(app: Flask, should_stop: Callable[[], bool] = lambda: False) -> None:
-    """Tick until ``should_stop()``, surviving errors such as a database hiccup."""
+def scheduler_lease(app: Flask) -> Lease:
+    services = services_of(app)
+    return Lease(services.sessions, services.clock)
+
+
+def run_scheduler(
+    app: Flask, should_stop: Callable[[], bool] = lambda: False, lease: Lease | None = None
+) -> None:
+    """Tick while holding the scheduler lease, until ``should_stop()``; survive database hiccups."""
+    lease = lease or scheduler_lease(app)
     last_heartbeat = 0.0
+    holding = False
     while not should_stop():
         try:
             with app.app_context():
-                tick_once(app)
-                if time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL_S:
-                    heartbeat_once(app)
-                    last_heartbeat = time.monotonic()
+                if lease.hold():
+                    if not holding:
+                        log.info("scheduler: this process (%s) now releases injects", lease.holder)
+                        holding = True
+                    tick_once(app)
+                    if time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL_S:
+                        heartbeat_once(app)
+                        last_heartbeat = time.monotonic()
+                elif holding:
+                    log.warning("scheduler: lease lost to another process; standing by")
+                    holding = False
         except Exception:
             log.exception("scheduler tick failed; retrying")
         socketio.sleep(TICK_INTERVAL_S)
+    if holding:
+        try:
+            lease.release()
+        except Exception:
+            log.exception("scheduler: could not release the lease (it will expire)")
