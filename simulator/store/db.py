@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from ..config import SettingsError
+
 
 def default_database_url(instance_dir: Path) -> str:
     return f"sqlite:///{instance_dir / 'crisisdrill.db'}"
@@ -32,6 +34,11 @@ def normalise_url(url: str, async_mode: str = "eventlet") -> str:
             except ImportError:
                 driver = "psycopg2"
         parsed = parsed.set(drivername=f"postgresql+{driver}")
+    elif parsed.drivername == "postgresql+psycopg" and async_mode == "eventlet":
+        raise SettingsError(
+            "DATABASE_URL asks for psycopg 3 (postgresql+psycopg://), which does not cooperate with "
+            "eventlet: use postgresql:// (psycopg2) or ASYNC_MODE=gevent"
+        )
     return parsed.render_as_string(hide_password=False)
 
 
