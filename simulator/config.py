@@ -26,6 +26,7 @@ class Settings:
     public_url: str | None = None
     allowed_origins: list[str] = field(default_factory=list)
     production: bool = False
+    trusted_proxies: int = 0  # reverse proxies in front of us whose X-Forwarded-* headers we believe
 
     @property
     def base_url(self) -> str:
@@ -47,6 +48,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise SettingsError(f"PORT must be a port number (1-65535), got {port_text!r}")
     origins = [o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()]
+    proxies_text = env.get("TRUSTED_PROXIES", "0")
+    if not proxies_text.isdigit() or int(proxies_text) > 5:
+        raise SettingsError(f"TRUSTED_PROXIES must be a number of proxies (0-5), got {proxies_text!r}")
     return Settings(
         instance_dir=instance_dir,
         database_url=env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'crisisdrill.db'}",
@@ -59,6 +63,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_url=env.get("PUBLIC_URL") or None,
         allowed_origins=origins,
         production=env.get("CRISISDRILL_ENV", "development") == "production",
+        trusted_proxies=int(proxies_text),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,11 +45,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    if not postgres_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required under CI=true but unreachable at {POSTGRES_URL}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
-    schema = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+    with postgres_schema(request.node.nodeid) as url:
+        yield url
+
+
+def require_service(available: bool, what: str) -> None:
+    """Skip on a laptop without ``what``; fail under CI=true, where every service must run."""
+    if available:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is required under CI=true but unavailable")
+    pytest.skip(f"{what} unavailable")
+
+
+@contextmanager
+def postgres_schema(name: str) -> Iterator[str]:
+    """A URL on a fresh PostgreSQL schema of its own (dropped afterwards)."""
+    require_service(postgres_available(), f"PostgreSQL at {POSTGRES_URL}")
+    schema = f"t_{os.getpid()}_{abs(hash(name)) % 10**8}"
     from sqlalchemy import create_engine
 
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
@@ -61,6 +75,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty PostgreSQL schema of its own (fails under CI=true when PostgreSQL is down)."""
+    with postgres_schema(request.node.nodeid) as url:
+        yield url
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -75,6 +76,55 @@ class LiveServer:
                 self.kill()
 
 
+class RedisServer:
+    """A private ``redis-server`` on a free port, so a test can kill and restart it."""
+
+    def __init__(self, port: int, folder: Path) -> None:
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.folder = folder
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("redis-server") is not None
+
+    def start(self, timeout_s: float = 10) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            cwd=self.folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as probe:
+                    probe.sendall(b"PING\r\n")
+                    if probe.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            threading.Event().wait(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
 def form_post(http: requests.Session, url: str, data: dict[str, str]) -> requests.Response:
     """GET a form page, then POST it with its CSRF token, as a browser would."""
     page = http.get(url, timeout=10)
@@ -96,6 +146,8 @@ class Screen:
         self.client = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1)
         self.client.on("connect", self._on_connect, namespace=namespace)
         self.client.on("push", self._on_push, namespace=namespace)
+        self.client.on("clock", self._on_clock, namespace=namespace)
+        self.client.on("catch_up", self._on_catch_up, namespace=namespace)
         self.client.on("disconnect", self.synced.clear, namespace=namespace)
         cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
         self.client.connect(
@@ -106,21 +158,23 @@ class Screen:
             wait_timeout=10,
         )
 
-    def _apply(self, items: list[dict[str, Any]]) -> None:
+    def _apply(self, items: list[dict[str, Any]], snapshot: bool = False) -> None:
+        """New items in ``seq`` order; a snapshot replaces what this screen showed, as the JS does."""
         with self.changed:
+            if snapshot:
+                self.items, self.last_seq = [], 0
             for item in sorted(items, key=lambda i: i["seq"]):
                 if item["seq"] > self.last_seq:
                     self.items.append(item)
                     self.last_seq = item["seq"]
             self.changed.notify_all()
 
-    def _on_connect(self) -> None:
+    def _on_connect(self, full: bool = False) -> None:
         def sync() -> None:
-            reply = self.client.call(
-                "sync", {"after_seq": self.last_seq}, namespace=self.namespace, timeout=10
-            )
+            after = 0 if full else self.last_seq
+            reply = self.client.call("sync", {"after_seq": after}, namespace=self.namespace, timeout=10)
             if reply.get("snapshot"):
-                self._apply(reply["snapshot"]["items"])
+                self._apply(reply["snapshot"]["items"], snapshot=True)
                 self.last_seq = max(self.last_seq, reply["snapshot"]["last_seq"])
             else:
                 self._apply(reply["items"])
@@ -131,6 +185,17 @@ class Screen:
 
     def _on_push(self, message: dict[str, Any]) -> None:
         self._apply(message["items"])
+
+    def _on_clock(self, message: dict[str, Any]) -> None:
+        """The heartbeat names the last ``seq``: catch up on pushes this screen missed (as the JS does)."""
+        if message.get("last_seq", 0) > self.last_seq and self.synced.is_set():
+            self.synced.clear()
+            self._on_connect()
+
+    def _on_catch_up(self, _message: Any = None) -> None:
+        """The server's message queue was down: reload the whole state (a later push may have come)."""
+        self.synced.clear()
+        self._on_connect(full=True)
 
     def wait_for(
         self, predicate: Callable[[list[dict[str, Any]]], bool], timeout_s: float = 20

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config import SettingsError, instance_secret_key, load_settings
 from ..paths import static_dir, templates_dir
@@ -51,16 +52,28 @@ def create_app(test_config: dict[str, Any] | None = None, services: Services | N
     csrf.init_app(app)
     _register_namespaces_once(sockets)
 
+    queue_options = {}
+    if settings.message_queue_url:
+        from .publish import ask_screens_to_catch_up
+        from .queue import redis_manager
+
+        queue_options["client_manager"] = redis_manager(settings.message_queue_url, ask_screens_to_catch_up)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        message_queue=settings.message_queue_url,
+        **queue_options,
         # None keeps Flask-SocketIO's same-origin check; never "*" or [] (both disable it).
         cors_allowed_origins=settings.allowed_origins or None,
         max_http_buffer_size=MAX_SOCKET_MESSAGE_BYTES,
         logger=False,
         engineio_logger=False,
     )
+
+    if settings.trusted_proxies:
+        # Behind nginx (wrapping Socket.IO too): the client's address (rate limits), scheme (secure
+        # cookies) and host come from the proxy's X-Forwarded-* headers, only from that many proxies.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]

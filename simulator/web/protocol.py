@@ -10,6 +10,7 @@ PROJECTOR_NS = "/projector"
 PUSH = "push"
 CLOCK = "clock"
 SESSION_ENDED = "session_ended"
+CATCH_UP = "catch_up"  # sync now: pushes may have been lost (message-queue outage)
 
 # client -> server, acknowledged
 SYNC = "sync"

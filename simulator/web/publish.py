@@ -15,6 +15,7 @@ from ..engine.events import Event
 from . import services_of
 from .extensions import socketio
 from .protocol import (
+    CATCH_UP,
     CLOCK,
     FACILITATOR_NS,
     PROJECTOR_NS,
@@ -70,3 +71,12 @@ def end_user_sessions(name: str) -> None:
     message = {"error": "You signed out: sign in again to continue."}
     for namespace in (FACILITATOR_NS, PROJECTOR_NS):
         socketio.emit(SESSION_ENDED, message, to=user_room(name), namespace=namespace)
+
+
+def ask_screens_to_catch_up() -> None:
+    """After a message-queue outage, every screen connected to *this* process reloads its state.
+
+    The one emit without a room: it carries no content, and it stays in this process (the queue is
+    what just failed; each process's own subscription tells it when to send this)."""
+    for namespace in (FACILITATOR_NS, TEAM_NS, PROJECTOR_NS):
+        socketio.emit(CATCH_UP, {}, namespace=namespace, ignore_queue=True)

@@ -143,6 +143,9 @@
       if (handlers.onClock) handlers.onClock(message.clock, clock);
       if (message.last_seq > lastSeq) sync();  // something happened that this screen did not get
     });
+    // The server's message queue was down: pushes may have been lost although this socket stayed up,
+    // and a later push may have arrived since, so reload the whole screen state (a snapshot).
+    socket.on("catch_up", () => { loaded = false; sync(); });
     socket.on("session_ended", (message) => { if (handlers.onError) handlers.onError(message.error); socket.disconnect(); });
 
     /** Emit a command and resolve with its acknowledgement ({ok, ...} or {ok:false, error}). */

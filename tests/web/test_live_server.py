@@ -41,7 +41,7 @@ def assert_cross_origin_refused(url: str, http: requests.Session) -> None:
         )
 
 
-@pytest.mark.parametrize("async_mode", ["eventlet", "threading"])
+@pytest.mark.parametrize("async_mode", ["eventlet", "gevent", "threading"])
 def test_kill_and_restart_mid_exercise_loses_and_doubles_nothing(tmp_path: Path, async_mode: str) -> None:
     env = {
         "CRISISDRILL_INSTANCE": str(tmp_path / "instance"),
