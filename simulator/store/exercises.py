@@ -9,12 +9,14 @@ where the engine no longer finds anything to release twice.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -147,13 +149,17 @@ class ExerciseStore:
         with self._lock(exercise_id):
             for _ in range(MAX_ATTEMPTS):
                 with self.sessions() as session:
-                    exercise = self._fresh(session, exercise_id)
-                    events = command(exercise, self.clock.now())
-                    if not events:
-                        return []
+                    queued = _queues_writers(session)
                     try:
-                        with session.begin():
-                            stored = self._append(session, exercise_id, exercise.state.last_seq, events)
+                        with session.begin() if queued else nullcontext():
+                            if queued:
+                                _wait_for_other_writers(session, exercise_id)
+                            exercise = self._fresh(session, exercise_id, end_read=not queued)
+                            events = command(exercise, self.clock.now())
+                            if not events:
+                                return []
+                            with nullcontext() if queued else session.begin():
+                                stored = self._append(session, exercise_id, exercise.state.last_seq, events)
                     except IntegrityError:
                         continue  # another writer got there first: catch up and think again
                 exercise.apply_all(stored)
@@ -179,7 +185,7 @@ class ExerciseStore:
             stored.append(saved)
         return stored
 
-    def _fresh(self, session: Session, exercise_id: str) -> Exercise:
+    def _fresh(self, session: Session, exercise_id: str, end_read: bool = True) -> Exercise:
         exercise = self._cache.get(exercise_id)
         after = exercise.state.last_seq if exercise else 0
         rows = session.scalars(
@@ -188,7 +194,8 @@ class ExerciseStore:
             .order_by(EventRecord.seq)
         )
         events = [to_event(row) for row in rows]
-        session.rollback()  # end the read transaction: writes open their own
+        if end_read:
+            session.rollback()  # end the read transaction: writes open their own
         if exercise is None:
             if not events:
                 raise ExerciseNotFound(f"no exercise with id {exercise_id!r}")
@@ -212,3 +219,19 @@ class ExerciseStore:
     def event_count(self) -> int:
         with self.sessions() as session:
             return session.scalar(select(func.count()).select_from(EventRecord)) or 0
+
+
+def _queues_writers(session: Session) -> bool:
+    """Whether writers of one exercise wait for each other in the database (PostgreSQL).
+
+    There, each write transaction takes a transaction-scoped advisory lock on the exercise before it
+    reads the latest ``seq``, so writers in every process append one after the other: every team
+    answering the same inject at the same instant costs a short wait, not retries or failures. SQLite
+    has a single writer anyway; within a process the store's own lock queues writers, and the unique
+    constraints make a rare collision between processes retry."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _wait_for_other_writers(session: Session, exercise_id: str) -> None:
+    key = int.from_bytes(hashlib.blake2b(exercise_id.encode(), digest_size=8).digest(), "big", signed=True)
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -86,12 +88,33 @@ def test_fire_now_racing_a_scheduled_release_from_another_process_delivers_once(
     process_b = ExerciseStore(services.sessions, clock)
     process_b.exercise(running)
     clock.advance(60)
+    if services.engine.dialect.name == "postgresql":
+        return _racing_writers_queue_on_postgresql(services, process_a, process_b, running)
 
     def fire_while_a_ticks(exercise, now):
         process_a.run(running, tick)  # A commits its scheduled release while B is deciding
         return exercise.fire_now(now, "first-post")
 
     assert process_b.run(running, fire_while_a_ticks) == []
+    assert count(services, DeliveryRecord, exercise_id=running, inject_id="first-post") == 2
+    assert count(services, EventRecord, exercise_id=running, type="inject_delivered") == 2
+
+
+def _racing_writers_queue_on_postgresql(services, process_a, process_b, running):
+    """On PostgreSQL, B deciding holds the exercise's advisory lock: A's tick waits for B's commit,
+    then finds the inject already delivered (B fired it) and releases only the other team's copy."""
+    a_stored: list = []
+    a_thread = threading.Thread(target=lambda: a_stored.extend(process_a.run(running, tick)))
+
+    def fire_while_a_ticks(exercise, now):
+        a_thread.start()
+        a_thread.join(timeout=0.3)
+        assert a_thread.is_alive(), "A wrote while B held the exercise's lock"
+        return exercise.fire_now(now, "first-post")
+
+    assert len(process_b.run(running, fire_while_a_ticks)) == 2
+    a_thread.join(timeout=10)
+    assert not a_thread.is_alive() and a_stored == []
     assert count(services, DeliveryRecord, exercise_id=running, inject_id="first-post") == 2
     assert count(services, EventRecord, exercise_id=running, type="inject_delivered") == 2
 
