@@ -44,7 +44,10 @@ def render_text(text: str | None, state: ExerciseState, team: str | None) -> str
     if not text:
         return ""
     organisation = state.scenario.organisation
-    team_name = state.teams[team].name if team in state.teams else "your team"
+    if team in state.teams:
+        team_name = state.teams[team].name
+    else:  # text shown to no team in particular (the report, the facilitator's timeline)
+        team_name = "votre équipe" if state.scenario.language.value == "fr" else "your team"
     return (
         text.replace("{organisation.name}", organisation.name)
         .replace("{organisation.handle}", organisation.handle)

@@ -7,6 +7,7 @@ from typing import Any
 from ..engine.durations import format_duration
 from ..engine.exercise import ExerciseState
 from ..engine.scoring_input import exercise_report
+from ..engine.views import render_text
 
 EXERCISE_MARK = "EXERCISE — simulated content"
 
@@ -34,10 +35,8 @@ def report_model(state: ExerciseState) -> dict[str, Any]:
             "inject_id": inject_id,
             "persona": persona_name.get(inject.from_, inject.from_),
             "channel": inject.channel.value,
-            "subject": inject.subject,
-            "text": inject.text.replace("{organisation.name}", scenario.organisation.name).replace(
-                "{organisation.handle}", scenario.organisation.handle
-            ),
+            "subject": render_text(inject.subject, state, None),
+            "text": render_text(inject.text, state, None),
             "expects_reply": inject.expects_reply,
             "reply_within_s": inject.reply_within,
             "severity": inject.severity,
