@@ -26,7 +26,7 @@ def parse_duration(value: str | int | float) -> float:
     if isinstance(value, int | float):
         if value < 0:
             raise DurationError(f"expected a positive duration, got {value!r}")
-        return float(value)
+        return _bounded(value)
     if not isinstance(value, str):
         raise DurationError(f"expected {DURATION_HELP}, got {type(value).__name__}")
     text = value.strip().lower()
@@ -38,11 +38,22 @@ def parse_duration(value: str | int | float) -> float:
         minutes, seconds = int(clock["m"]), float(clock["s"])
         if (minutes >= 60 and clock["h"] is not None) or seconds >= 60:
             raise DurationError(f"expected {DURATION_HELP}, got {value!r} (minutes and seconds must be < 60)")
-        return hours * 3600 + minutes * 60 + seconds
+        return _bounded(hours * 3600 + minutes * 60 + seconds)
     units = _UNITS.match(text)
     if units and any(units[u] for u in "hms"):
-        return sum(float(units[u] or 0) * _UNIT_S[u] for u in "hms")
+        return _bounded(sum(float(units[u] or 0) * _UNIT_S[u] for u in "hms"))
     raise DurationError(f"expected {DURATION_HELP}, got {value!r}")
+
+
+MAX_DURATION_S = 10**9
+"""About 30 years: anything longer (or infinite, or not a number) is a typing mistake."""
+
+
+def _bounded(seconds: int | float) -> float:
+    if not seconds <= MAX_DURATION_S:  # also catches NaN
+        shown = seconds if isinstance(seconds, float) else "a huge number"
+        raise DurationError(f"expected a duration of at most {MAX_DURATION_S:,} seconds, got {shown}")
+    return float(seconds)
 
 
 def format_duration(seconds: float) -> str:

@@ -563,7 +563,7 @@ class Exercise:
     def release_report(self, now: datetime, release: str) -> list[Event]:
         """Who sees the report: ``none``, ``own`` (each team its own) or ``ranking`` (everyone's)."""
         if release not in ("none", "own", "ranking"):
-            raise CommandRejected(f"release must be none, own or ranking, got {release!r}")
+            raise CommandRejected(f"release must be none, own or ranking, got {str(release)[:20]!r}")
         if release == self.state.released:
             return []
         return [self._event(EventType.report_released, now, {"release": release})]

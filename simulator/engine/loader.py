@@ -98,6 +98,62 @@ def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
     return None
 
 
+MAX_NODES = 200_000
+"""Values a scenario may hold once its aliases are expanded (the largest shipped one has a few thousand)."""
+MAX_DEPTH = 50
+"""Nesting levels (a scenario needs about six)."""
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+def _structure_problem(root: yaml.Node) -> tuple[int, str] | None:
+    """(line, message) for YAML the checks must not walk: an alias inside its own anchor (a loop),
+    nesting deeper than ``MAX_DEPTH``, aliases expanding to more than ``MAX_NODES`` values (a
+    "billion laughs"), or an integer too long to be a number anyone meant. Iterative, so it cannot
+    itself run out of stack."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, finished = stack.pop()
+        key, line = id(node), node.start_mark.line + 1
+        children = (
+            [part for pair in node.value for part in pair]
+            if isinstance(node, yaml.MappingNode)
+            else list(node.value)
+            if isinstance(node, yaml.SequenceNode)
+            else []
+        )
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[key] > MAX_NODES:
+                return line, f"aliases expand to more than {MAX_NODES:,} values; write the scenario out"
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            return line, "an alias refers to the anchor that contains it, which would repeat forever"
+        if depth > MAX_DEPTH:
+            return line, f"nested more than {MAX_DEPTH} levels deep"
+        if isinstance(node, yaml.ScalarNode) and node.tag == _INT_TAG and len(node.value) > 40:
+            return line, f"a number of {len(node.value)} characters; write at most 40"
+        open_nodes.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in children)
+    return None
+
+
+def _shown(value: Any) -> str:
+    """``value`` for a message: its type for lists and mappings, else a short repr."""
+    if isinstance(value, dict | list):
+        return type(value).__name__
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print
+        return "a number too long to show"
+    return text if len(text) <= 120 else text[:120] + "…"
+
+
 def _duplicate_keys(node: yaml.Node, path: tuple[Any, ...] = ()) -> Iterator[tuple[int, str, str]]:
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
@@ -160,7 +216,7 @@ _PATTERN_HINTS = {
 def _explain(error: dict[str, Any]) -> str:
     kind, loc, value = error["type"], error["loc"], error.get("input")
     name = next((p for p in reversed(loc) if isinstance(p, str)), "")
-    shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+    shown = _shown(value)
     if kind == "missing":
         return "missing required field"
     if kind == "extra_forbidden":
@@ -301,11 +357,18 @@ def _cycles(injects: list[Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
             graph[inject["id"]] = [t for t in targets if isinstance(t, str) and t != inject["id"]]
     reported: set[frozenset[str]] = set()
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-
-    def visit(node: str, path: list[str]) -> Iterator[tuple[tuple[Any, ...], str]]:
-        state[node] = 1
-        for nxt in graph.get(node, []):
-            if state.get(nxt) == 1:
+    for start in graph:
+        if state.get(start) is not None:
+            continue
+        # Depth-first, with an explicit stack: a chain of thousands of escalations must not overflow.
+        path, pending = [start], [iter(graph[start])]
+        state[start] = 1
+        while pending:
+            nxt = next(pending[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                pending.pop()
+            elif state.get(nxt) == 1:
                 cycle = [*path[path.index(nxt) :], nxt]
                 key = frozenset(cycle)
                 if key not in reported:
@@ -315,12 +378,9 @@ def _cycles(injects: list[Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                         "escalations form a cycle: " + " → ".join(cycle) + "; a cycle would never end",
                     )
             elif nxt in graph and state.get(nxt) is None:
-                yield from visit(nxt, [*path, nxt])
-        state[node] = 2
-
-    for start in graph:
-        if state.get(start) is None:
-            yield from visit(start, [start])
+                state[nxt] = 1
+                path.append(nxt)
+                pending.append(iter(graph[nxt]))
 
 
 # --- entry points ----------------------------------------------------------------------------------
@@ -332,7 +392,17 @@ def parse_scenario(text: str, source: str = "<scenario>") -> tuple[Scenario | No
         loader = yaml.SafeLoader(text)
         try:
             root = loader.get_single_node()
-            data = loader.construct_document(root) if root is not None else None
+            structure = _structure_problem(root) if root is not None else None
+            if structure is not None:
+                return None, [Problem(source, structure[0], "", f"invalid YAML: {structure[1]}")]
+            try:
+                data = loader.construct_document(root) if root is not None else None
+            except (yaml.YAMLError, RecursionError):
+                raise
+            except Exception as exc:  # PyYAML's constructors fail on odd tagged values
+                # with any error: a date such as 2024-13-45, ``!!float abc``, an empty ``!!int``
+                message = f"invalid YAML value: {exc or type(exc).__name__}"
+                return None, [Problem(source, None, "", message)]
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -344,6 +414,8 @@ def parse_scenario(text: str, source: str = "<scenario>") -> tuple[Scenario | No
         return None, [Problem(source, line, "", f"invalid YAML: {what}")]
     except yaml.YAMLError as exc:
         return None, [Problem(source, None, "", f"invalid YAML: {exc}")]
+    except RecursionError:
+        return None, [Problem(source, None, "", f"invalid YAML: nested more than {MAX_DEPTH} levels deep")]
 
     if not isinstance(data, dict):
         got = "an empty file" if data is None else type(data).__name__
