@@ -141,6 +141,8 @@ class Screen:
         self.namespace = namespace
         self.items: list[dict[str, Any]] = []
         self.last_seq = 0
+        self._syncing = False
+        self._held: list[dict[str, Any]] = []
         self.changed = threading.Condition()
         self.synced = threading.Event()
         self.client = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1)
@@ -170,20 +172,41 @@ class Screen:
             self.changed.notify_all()
 
     def _on_connect(self, full: bool = False) -> None:
+        """Catch up (as the JS does): pushes that arrive meanwhile wait, a refused sync is retried."""
+        with self.changed:
+            if not self._syncing:
+                self._held, self._syncing = [], True
+
         def sync() -> None:
-            after = 0 if full else self.last_seq
-            reply = self.client.call("sync", {"after_seq": after}, namespace=self.namespace, timeout=10)
+            while True:
+                after = 0 if full else self.last_seq
+                try:
+                    reply = self.client.call(
+                        "sync", {"after_seq": after}, namespace=self.namespace, timeout=10
+                    )
+                except socketio.exceptions.SocketIOError:
+                    return  # disconnected: the reconnection syncs again
+                if reply.get("ok"):
+                    break
+                threading.Event().wait(0.5)  # the server asked to retry (database away)
             if reply.get("snapshot"):
                 self._apply(reply["snapshot"]["items"], snapshot=True)
                 self.last_seq = max(self.last_seq, reply["snapshot"]["last_seq"])
             else:
                 self._apply(reply["items"])
                 self.last_seq = max(self.last_seq, reply["last_seq"])
+            with self.changed:
+                held, self._held, self._syncing = self._held, [], False
+            self._apply(held)
             self.synced.set()
 
         self.client.start_background_task(sync)
 
     def _on_push(self, message: dict[str, Any]) -> None:
+        with self.changed:
+            if self._syncing:  # applied after the catch-up, or its older items would be skipped
+                self._held.extend(message["items"])
+                return
         self._apply(message["items"])
 
     def _on_clock(self, message: dict[str, Any]) -> None:
@@ -218,4 +241,5 @@ class Screen:
                 self.synced.clear()  # the connection dropped: resend the same payload once reconnected
 
     def close(self) -> None:
-        self.client.disconnect()
+        """Disconnect, or stop reconnecting (``disconnect`` alone leaves a reconnection loop running)."""
+        self.client.shutdown()

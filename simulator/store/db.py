@@ -58,6 +58,9 @@ def make_engine(url: str, async_mode: str = "eventlet", echo: bool = False) -> E
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs["pool_pre_ping"] = True
+    # A database that stops answering must fail a request in seconds, not hang it (and the scheduler).
+    kwargs["connect_args"] = {"connect_timeout": 5}
+    kwargs["pool_timeout"] = 10
     kwargs["pool_size"] = 10
     kwargs["max_overflow"] = 20
     return create_engine(url, **kwargs)

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
 from ..engine.durations import format_duration
+from ..services import DatabaseUnreachable
 from . import current_services
 
 bp = Blueprint("pages", __name__)
@@ -24,6 +25,10 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
+    """200 when this process serves and reaches its database; 503 (not a traceback) when it does not."""
     services = current_services()
-    services.check_database()
+    try:
+        services.check_database()
+    except DatabaseUnreachable as exc:
+        return jsonify(status="database unreachable", error=str(exc)), 503
     return jsonify(status="ok", scenarios=len(services.library.scenarios))
