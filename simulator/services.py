@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -26,19 +26,44 @@ class DatabaseUnreachable(RuntimeError):
     pass
 
 
-@dataclass
 class ScenarioLibrary:
-    """The scenario files of one folder, loaded once and reloaded on demand."""
+    """The scenario files of one folder, loaded once and reloaded when a file changes.
 
-    directory: Path
-    scenarios: dict[str, Scenario] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    Every read compares the folder's files (names, sizes, modification times) with the last load, so
+    a scenario uploaded through one server process, or copied into the folder, appears in every
+    process without a restart. The check is a few ``stat`` calls."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._scenarios: dict[str, Scenario] = {}
+        self._problems: list[Problem] = []
+        self._signature: tuple[tuple[str, int, int], ...] | None = None
         self.reload()
 
+    def _current_signature(self) -> tuple[tuple[str, int, int], ...]:
+        try:
+            files = [f for f in self.directory.iterdir() if f.suffix in (".yaml", ".yml")]
+            return tuple(sorted((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+        except OSError:
+            return ()
+
     def reload(self) -> None:
-        self.scenarios, self.problems = load_library(self.directory)
+        self._signature = self._current_signature()
+        self._scenarios, self._problems = load_library(self.directory)
+
+    def _fresh(self) -> None:
+        if self._current_signature() != self._signature:
+            self.reload()
+
+    @property
+    def scenarios(self) -> dict[str, Scenario]:
+        self._fresh()
+        return self._scenarios
+
+    @property
+    def problems(self) -> list[Problem]:
+        self._fresh()
+        return self._problems
 
     def all(self) -> list[Scenario]:
         return sorted(self.scenarios.values(), key=lambda s: (s.language, s.title))
