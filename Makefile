@@ -5,8 +5,11 @@ BIN    := $(VENV)/bin
 PIP_QUIET := --quiet --disable-pip-version-check
 INSTALLED := $(VENV)/.installed
 VENDOR := static/vendor/socket.io.min.js
+LOCALES := simulator/translations
+CATALOGS := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint format setup bench demo clean
+.PHONY: run test lint format setup bench demo clean translations
 
 ## run: set up, create the demo (facilitator + CEO-scandal exercise, 3 teams), serve on 127.0.0.1:5000
 run: setup
@@ -17,8 +20,8 @@ run: setup
 test: setup lint
 	$(BIN)/pytest
 
-## setup: virtualenv, Python packages, front-end vendor files, database schema
-setup: $(INSTALLED) $(VENDOR)
+## setup: virtualenv, Python packages, front-end vendor files, compiled translations, database schema
+setup: $(INSTALLED) $(VENDOR) $(COMPILED)
 	$(BIN)/crisisdrill db upgrade
 
 $(INSTALLED): setup.cfg pyproject.toml
@@ -34,6 +37,18 @@ $(VENDOR): package.json package-lock.json
 	cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/socket.io-client/dist/socket.io.min.js.map static/vendor/
 	touch $@
 
+# The .po catalogs are the source (in git); the .mo files read at run time are compiled from them.
+$(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po $(INSTALLED)
+	$(BIN)/pybabel compile --domain messages --directory $(LOCALES) --locale $*
+
+## translations: extract the messages (babel.cfg), update every catalog, compile them
+translations: $(INSTALLED)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keyword P_:1c,2 --keyword N_ --no-location --sort-output \
+		--project crisisdrill --copyright-holder "Crisis Drill" \
+		--output-file $(LOCALES)/messages.pot .
+	$(BIN)/pybabel update --input-file $(LOCALES)/messages.pot --output-dir $(LOCALES) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --domain messages --directory $(LOCALES) --statistics
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -43,9 +58,10 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: performance benchmarks (results go to docs/benchmarks.md)
+## bench: live and in-process benchmarks, ~6 min, needs PostgreSQL and Redis (docs/benchmarks.md;
+## BENCH_ARGS="--quick" or "fanout ingest" for a smaller run, written to bench/results/ instead)
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 demo: setup
 	$(BIN)/crisisdrill demo

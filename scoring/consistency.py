@@ -31,7 +31,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from . import lexicon
 from .inputs import ExerciseFacts, InjectSpec, ReplyFact
-from .reasons import Reason
+from .reasons import Phrase, Reason
+from .reasons import phrase as say
 from .text import Claim, Match, Text, claims, content_stems, same_word, sentences, unambiguous
 
 NEAR_DUPLICATE = 0.6
@@ -39,6 +40,7 @@ FACT_PENALTY = 25
 CONTRADICTION_PENALTY = 25
 RED_FLAG_PENALTY = 20
 REVERSED = "no longer "  # marks a status turned around by a reversal word, in quotes shown to users
+STANCE_FLIP = "detail.stance_flip"  # the code of a stance flip's reason
 MAX_LISTED = 20  # facts disagreements or contradictions listed per team: the score is 0 long before
 
 
@@ -124,18 +126,18 @@ class FactsSheet:
             group: [s for s in stated if s[1].startswith(REVERSED)] or stated
             for group, stated in statuses.items()
         }
-        self._verdicts: dict[str, list[str]] = {}
+        self._verdicts: dict[str, list[Phrase]] = {}
 
-    def disagreements(self, sentence: Sentence) -> list[str]:
+    def disagreements(self, sentence: Sentence) -> list[Phrase]:
         """Why ``sentence`` disagrees with the facts sheet (one reason per fact sentence)."""
         if sentence.text not in self._verdicts:
             self._verdicts[sentence.text] = self._judge(sentence)
         return self._verdicts[sentence.text]
 
-    def _judge(self, sentence: Sentence) -> list[str]:
+    def _judge(self, sentence: Sentence) -> list[Phrase]:
         """The facts sheet may state several figures for one thing (a story: "first report on 2 June,
         stop-sale on 7 June"): a figure it states anywhere on the subject is consistent with it."""
-        found = []
+        found: list[Phrase] = []
         for claim in sentence.claims:
             facts = {id(f): f for key in claim.keys for f in self.by_about.get(key, [])}.values()
             stated = [
@@ -145,7 +147,7 @@ class FactsSheet:
                 if fc.same_kind(claim) and _related(claim, fc, sentence, f, self._near_duplicate)
             ]
             if stated and claim.value not in {fc.value for fc in stated}:
-                found.append(f"'{claim.quote}' vs '{stated[0].quote}'")
+                found.append(say("detail.versus", a=claim.quote, b=stated[0].quote))
         # statuses: the current one (after any reversal the sheet mentions) or any it states
         for group, (option, quote) in sentence.statuses.items():
             denied = [f for o, _, f in self.denied.get(group, []) if o == option]
@@ -154,7 +156,7 @@ class FactsSheet:
                 _shared(sentence, f, content_stems(quote)) >= 1 or len(f.content - content_stems(quote)) <= 1
                 for f in denied
             ):
-                found.append(f"says '{quote}', the facts sheet says it is not so")
+                found.append(say("detail.sheet_denies", quote=quote))
                 continue
             stated = self.current_statuses.get(group, [])
             if stated and option not in {o for o, _, _ in stated}:
@@ -163,7 +165,7 @@ class FactsSheet:
                     q for o, q, f in stated if _shared(sentence, f, status_words | content_stems(q)) >= 1
                 ]
                 if related:
-                    found.append(f"says '{quote}', the facts sheet says '{related[0]}'")
+                    found.append(say("detail.sheet_says", quote=quote, fact=related[0]))
         return found
 
     def _near_duplicate(self, a: Sentence, b: Sentence) -> bool:
@@ -269,7 +271,7 @@ def _shared(a: Sentence, b: Sentence, besides: set[str]) -> int:
 
 def _conflicts(
     a: Sentence, b: Sentence, subjects: Subjects, stance_context: int = 0, statuses: bool = True
-) -> list[str]:
+) -> list[Phrase]:
     """Why two sentences on the same subject disagree (empty when they do not)."""
     near: list[bool] = []
 
@@ -280,7 +282,7 @@ def _conflicts(
             near.append(substantial and subjects.similarity(a, b) >= NEAR_DUPLICATE)
         return near[0]
 
-    found = []
+    found: list[Phrase] = []
     for ca in a.claims:
         for cb in b.claims:
             if (
@@ -288,14 +290,16 @@ def _conflicts(
                 and ca.same_kind(cb)
                 and _related(ca, cb, a, b, lambda x, y: near_duplicate())
             ):
-                found.append(f"'{ca.quote}' vs '{cb.quote}'")
+                found.append(say("detail.versus", a=ca.quote, b=cb.quote))
     for group, (option_a, quote_a) in (a.statuses if statuses else {}).items():
         if group in b.statuses and b.statuses[group][0] != option_a:
             status_words = content_stems(quote_a) | content_stems(b.statuses[group][1])
             if _shared(a, b, status_words) >= 1 or near_duplicate():
-                found.append(f"'{quote_a}' vs '{b.statuses[group][1]}'")
+                found.append(say("detail.versus", a=quote_a, b=b.statuses[group][1]))
     if a.stance and b.stance and a.stance[0] != b.stance[0] and (stance_context >= 1 or near_duplicate()):
-        found.append(f"stance flip: {a.stance[0]} ('{a.stance[1]}') vs {b.stance[0]} ('{b.stance[1]}')")
+        found.append(
+            say("detail.stance_flip", a=a.stance[0], quote_a=a.stance[1], b=b.stance[0], quote_b=b.stance[1])
+        )
     return found
 
 
@@ -332,7 +336,7 @@ def _contradicting_pairs(
     subjects: Subjects,
     limit: int,
     language: str,
-) -> dict[tuple[int, int], str]:
+) -> dict[tuple[int, int], Phrase]:
     """Pairs of replies (by index) that contradict each other, with the first reason found.
 
     Sentences are indexed by what they assert (a figure's noun, a status group, a stance) and by the
@@ -350,7 +354,7 @@ def _contradicting_pairs(
                 index.setdefault(key, {}).setdefault(value, {}).setdefault(sentence.text, []).append(
                     (i, sentence)
                 )
-    found: dict[tuple[int, int], str] = {}
+    found: dict[tuple[int, int], Phrase] = {}
     for key, by_value in index.items():
         for left, right in combinations(by_value.values(), 2):
             for members_a in left.values():
@@ -360,7 +364,7 @@ def _contradicting_pairs(
                         whys = [
                             w
                             for w in _conflicts(members_a[0][1], members_b[0][1], subjects)
-                            if not w.startswith("stance")
+                            if w.code != STANCE_FLIP
                         ]
                         if not whys:
                             continue
@@ -379,7 +383,7 @@ def _contradicting_pairs(
                                     language,
                                 )
                                 whys = [
-                                    w for w in _conflicts(a, b, subjects, context) if w.startswith("stance")
+                                    w for w in _conflicts(a, b, subjects, context) if w.code == STANCE_FLIP
                                 ]
                                 if not whys:
                                     continue
@@ -415,9 +419,7 @@ def score_consistency(
     statement = next((r for r in replies if r.kind == "statement"), None)
     for reply in replies:
         if disagreements >= MAX_LISTED:
-            reasons.append(
-                Reason(None, "facts", 0.0, f"more than {MAX_LISTED} disagreements: only the first are listed")
-            )
+            reasons.append(Reason(None, "facts", 0.0, say("facts.more", n=MAX_LISTED)))
             break
         after_statement = (
             statement is not None and reply is not statement and reply.published_s > statement.published_s
@@ -425,11 +427,12 @@ def score_consistency(
         for sentence in analysed[reply.reply_id]:
             if not (sentence.claims or sentence.statuses or sentence.stance):
                 continue
-            whys = [(why, "the facts sheet") for why in facts_sheet.disagreements(sentence)]
+            whys = [(why, "facts.disagrees_sheet") for why in facts_sheet.disagreements(sentence)]
             if after_statement:
                 for other in analysed[statement.reply_id]:
                     whys += [
-                        (why, "your holding statement") for why in _conflicts(sentence, other, subjects)[:1]
+                        (why, "facts.disagrees_statement")
+                        for why in _conflicts(sentence, other, subjects)[:1]
                     ]
             for why, source in whys:
                 disagreements += 1
@@ -438,7 +441,7 @@ def score_consistency(
                         reply.inject_id,
                         "facts",
                         -FACT_PENALTY,
-                        f"{_where(reply)} disagrees with {source}: {why}",
+                        say(source, where=_where(reply), detail=why),
                         reply_id=reply.reply_id,
                     )
                 )
@@ -456,7 +459,7 @@ def score_consistency(
                     None,
                     "contradictions",
                     0.0,
-                    f"more than {MAX_LISTED} contradictions: only the first are listed",
+                    say("contradictions.more", n=MAX_LISTED),
                 )
             )
             break
@@ -467,7 +470,7 @@ def score_consistency(
                 second.inject_id,
                 "contradictions",
                 -CONTRADICTION_PENALTY,
-                f"{_where(first)} and {_where(second)} contradict each other: {why}",
+                say("contradictions.pair", first=_where(first), second=_where(second), detail=why),
                 reply_id=second.reply_id,
             )
         )
@@ -479,7 +482,7 @@ def score_consistency(
                     None,
                     "contradictions",
                     -CONTRADICTION_PENALTY,
-                    f"flagged as contradictory by {override.author or 'the facilitator'}: {override.comment}",
+                    say("contradictions.flagged", author=_author(override.author), comment=override.comment),
                     reply_id=override.reply_id,
                 )
             )
@@ -521,14 +524,15 @@ def _reply_overlap(
     return len(words_a & words_b)
 
 
-def _where(reply: ReplyFact) -> str:
-    kind = {
-        "public": f"the {reply.channel} reply",
-        "dm": "the direct message",
-        "statement": "the press statement",
-        "email": "the email",
-    }[reply.kind]
-    return f"{kind} at {int(reply.published_s // 60)}m{int(reply.published_s % 60):02d}s"
+def _where(reply: ReplyFact) -> Phrase:
+    at = f"{int(reply.published_s // 60)}m{int(reply.published_s % 60):02d}s"
+    if reply.kind == "public":
+        return say("where.public", channel=reply.channel, at=at)
+    return say(f"where.{reply.kind}", at=at)
+
+
+def _author(name: str | None) -> str | Phrase:
+    return name or say("the_facilitator")
 
 
 def _coverage(
@@ -565,23 +569,30 @@ def _coverage(
             decided = [manual[(r.reply_id, point.id)] for r in own if (r.reply_id, point.id) in manual]
             if decided:
                 met[point.id] = bool(decided[-1].met)
-                verdict = "met" if decided[-1].met else "not met"
+                verdict = "coverage.marked_met" if decided[-1].met else "coverage.marked_not_met"
                 reasons.append(
                     Reason(
                         inject.id,
                         "coverage",
                         0.0,
-                        f"'{point.label}' marked {verdict} by {decided[-1].author or 'the facilitator'}: {decided[-1].comment}",
+                        say(
+                            verdict,
+                            label=point.label,
+                            author=_author(decided[-1].author),
+                            comment=decided[-1].comment,
+                        ),
                     )
                 )
             else:
                 met[point.id] = quote is not None
             points = share / len(inject.key_points) if met[point.id] else 0.0
             why = (
-                f"said '{point.label}' ('{quote}')" if quote and met[point.id] else f"missed '{point.label}'"
+                say("coverage.said", label=point.label, quote=quote)
+                if quote and met[point.id]
+                else say("coverage.missed", label=point.label)
             )
             if not own:
-                why = f"missed '{point.label}': never answered"
+                why = say("coverage.never", label=point.label)
             reasons.append(
                 Reason(inject.id, "coverage", round(points, 2), why, round(share / len(inject.key_points), 2))
             )
@@ -599,28 +610,28 @@ def _red_flags(
 ) -> int:
     count = 0
     generic = [
-        ("no-comment", "refuses to comment", lexicon.NO_COMMENT[language]),
-        ("blames-customers", "blames customers", lexicon.BLAME[language]),
-        ("sarcasm", "sarcasm", lexicon.SARCASM[language]),
+        ("no-comment", "flag.no_comment", lexicon.NO_COMMENT[language]),
+        ("blames-customers", "flag.blames_customers", lexicon.BLAME[language]),
+        ("sarcasm", "flag.sarcasm", lexicon.SARCASM[language]),
     ]
     for reply in replies:
         inject: InjectSpec | None = find_inject(reply.inject_id)
         prepared = prepare(reply.text)
-        raised: dict[str, str] = {}
+        raised: dict[str, Phrase] = {}
         if inject is not None:
             for flag in inject.red_flags:
                 found = prepared.first(flag.phrases)
                 if found:
-                    raised[flag.id] = f"{flag.label} ('{found.quote}')"
+                    raised[flag.id] = say("flag.rubric", label=flag.label, quote=found.quote)
         # What the inject's rubric asks for is never a generic red flag: declining to comment on an
         # employee's private life can be the expected answer.
         expected = [m for k in (inject.key_points if inject else ()) if (m := prepared.first(k.phrases))]
-        for flag_id, label, phrases in generic:
+        for flag_id, code, phrases in generic:
             found = prepared.first(phrases)
             if found and flag_id not in raised and not any(_overlap(found, m) for m in expected):
-                raised[flag_id] = f"{label} ('{found.quote}')"
+                raised[flag_id] = say(code, quote=found.quote)
         if inject is not None and inject.persona_kind == "troll":
-            raised["troll"] = f"answered a troll ({inject.persona_name}): trolls are best ignored"
+            raised["troll"] = say("flag.troll", name=inject.persona_name)
         for why in raised.values():
             count += 1
             reasons.append(
@@ -628,7 +639,7 @@ def _red_flags(
                     reply.inject_id,
                     "red_flags",
                     -RED_FLAG_PENALTY,
-                    f"{_where(reply)}: {why}",
+                    say("red_flags.raised", where=_where(reply), flag=why),
                     reply_id=reply.reply_id,
                 )
             )
@@ -663,11 +674,11 @@ def _tone(
     scores = []
     for reply in replies:
         prepared = prepare(reply.text)
-        score, notes = 60.0, []
+        score, notes = 60.0, list[Phrase]()
         if prepared.first(lexicon.EMPATHY[language]):
             score += 20
         else:
-            notes.append("no empathy")
+            notes.append(say("tone.no_empathy"))
         if prepared.first(lexicon.POLITENESS[language]):
             score += 20
         first_word = reply.text.strip().split(",", 1)[0].strip()
@@ -681,15 +692,15 @@ def _tone(
         rude = prepared.first(lexicon.RUDENESS[language])
         if rude:
             score -= 40
-            notes.append(f"rude or condescending ('{rude.quote}')")
+            notes.append(say("tone.rude", quote=rude.quote))
         form = prepared.first(lexicon.FORM_LETTER[language])
         if form:
             score -= 20
-            notes.append(f"form-letter wording ('{form.quote}')")
+            notes.append(say("tone.form_letter", quote=form.quote))
         shouting = _shouting(reply.text)
         if shouting:
             score -= 20
-            notes.append("shouting (capitals or '!!!')")
+            notes.append(say("tone.shouting"))
         score = max(0.0, min(100.0, score))
         scores.append(score)
         if rude or shouting or form:
@@ -698,7 +709,7 @@ def _tone(
                     reply.inject_id,
                     "tone",
                     round(score, 1),
-                    f"{_where(reply)}: {', '.join(notes)}",
+                    say("tone.notes", where=_where(reply), notes=tuple(notes)),
                     100,
                     reply.reply_id,
                 )

@@ -18,7 +18,7 @@ from typing import Any
 from . import lexicon
 from .consistency import FactsSheet, Subjects, analyse, score_consistency
 from .inputs import ExerciseFacts
-from .reasons import Reason
+from .reasons import Reason, phrase
 from .speed import score_speed
 from .text import PhraseMatcher, Text
 
@@ -55,7 +55,12 @@ def build_report(facts: ExerciseFacts) -> dict[str, Any]:
         adjusted = total_auto + sum(o.points for o in adjustments)
         reasons: list[Reason] = [*speed.reasons, *consistency.reasons]
         reasons += [
-            Reason(None, "adjustment", o.points, f"adjusted by {o.author or 'the facilitator'}: {o.comment}")
+            Reason(
+                None,
+                "adjustment",
+                o.points,
+                phrase("adjustment", author=o.author or phrase("the_facilitator"), comment=o.comment),
+            )
             for o in adjustments
         ]
         teams.append(

@@ -18,7 +18,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from .inputs import ExerciseFacts, InjectSpec
-from .reasons import Reason
+from .reasons import MESSAGES, Phrase, Reason, phrase
 
 
 def speed_credit(response_s: float | None, window_s: float, target_fraction: float) -> float:
@@ -86,26 +86,23 @@ def score_speed(facts: ExerciseFacts, team: str) -> SpeedResult:
 
 def _why(
     inject: InjectSpec, response: float | None, window: float, target_fraction: float, credit: float
-) -> str:
-    who = f"{possessive(inject.persona_name)} {CHANNEL_NOUNS.get(inject.channel, inject.channel + ' post')}"
-    if response is None:
-        return f"never answered {who} (reply window {_clock(window)})"
-    if response > window:
-        return f"answered {who} in {_clock(response)}, after the {_clock(window)} reply window"
-    return (
-        f"answered {who} in {_clock(response)} (full marks within {_clock(window * target_fraction)}, "
-        f"window {_clock(window)}): {credit:.0%}"
+) -> Phrase:
+    noun = f"who.{inject.channel}" if f"who.{inject.channel}" in MESSAGES else "who.other"
+    who = phrase(
+        noun, possessive=possessive(inject.persona_name), name=inject.persona_name, channel=inject.channel
     )
-
-
-CHANNEL_NOUNS = {
-    "microblog": "microblog post",
-    "social": "social post",
-    "news": "article",
-    "email": "email",
-    "phone": "call",
-    "memo": "memo",
-}
+    if response is None:
+        return phrase("speed.never", who=who, window=_clock(window))
+    if response > window:
+        return phrase("speed.late", who=who, response=_clock(response), window=_clock(window))
+    return phrase(
+        "speed.in_time",
+        who=who,
+        response=_clock(response),
+        target=_clock(window * target_fraction),
+        window=_clock(window),
+        credit=f"{credit * 100:.0f}",
+    )
 
 
 def possessive(name: str) -> str:

@@ -70,6 +70,12 @@ def run(host: str | None, port: int | None, async_mode: str | None) -> None:
         env["PORT"] = str(port)
     if async_mode:
         env["ASYNC_MODE"] = async_mode
+    try:  # refuse bad settings here, with a clear message and status 2, before starting anything
+        settings = load_settings(env)
+    except SettingsError as exc:
+        fail(str(exc))
+    if settings.production and not settings.secret_key:
+        fail("SECRET_KEY must be set when CRISISDRILL_ENV=production")
     # A fresh interpreter, so the entry module can monkey-patch before anything else is imported.
     os.execve(sys.executable, [sys.executable, "-m", "simulator.serve"], env)
 
@@ -79,7 +85,7 @@ def run(host: str | None, port: int | None, async_mode: str | None) -> None:
 
 @main.group()
 def scenario() -> None:
-    """Validate, list and show scenarios."""
+    """Validate, list, show, import and export scenarios."""
 
 
 @scenario.command("validate")
@@ -208,6 +214,84 @@ def scenario_json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Crisis Drill scenario"
     return schema
+
+
+@scenario.command("export")
+@click.argument("scenario_id")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "yaml"]),
+    help="MSEL spreadsheet (csv, xlsx) or yaml. Default: from the -o file name, else csv.",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file (required for xlsx).")
+def scenario_export(scenario_id: str, fmt: str | None, output: Path | None) -> None:
+    """Export a scenario as an MSEL spreadsheet (one row per inject): CSV or XLSX."""
+    from .engine import msel
+
+    fmt = fmt or (output.suffix.lower().lstrip(".") if output else "csv").replace("yml", "yaml")
+    if fmt not in ("csv", "xlsx", "yaml"):
+        fail(f"cannot tell the format from {output}: add --format csv, xlsx or yaml", 1)
+    if fmt == "xlsx" and output is None:
+        fail("an XLSX workbook needs a file: add -o FILE.xlsx", 1)
+    try:
+        found = _library().get(scenario_id)
+    except UnknownScenario as exc:
+        fail(str(exc), 1)
+        return
+    if output is None:
+        click.echo(msel.to_csv(found) if fmt == "csv" else msel.to_yaml(found), nl=False)
+        return
+    data = msel.export(found, fmt)
+    output.write_bytes(data)
+    click.echo(f"Wrote {output} ({len(found.injects)} injects, {len(data):,} bytes)", err=True)
+
+
+@scenario.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--as-yaml",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="Write the YAML to this file ('-' for stdout) instead of the library folder.",
+)
+@click.option("--replace", is_flag=True, help="Overwrite a scenario of the same id (or the --as-yaml file).")
+def scenario_import(file: Path, out: Path | None, replace: bool) -> None:
+    """Check a scenario (MSEL CSV or XLSX, or YAML) and add it to the library as YAML.
+
+    Every problem is printed (sheet, row and column, or line and field) and nothing is written."""
+    from .engine import msel
+    from .scenario_files import ScenarioExists, save_scenario
+
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}", 1)
+        return
+    found, text, problems = msel.read_scenario(content, str(file))
+    if found is None or text is None:
+        for problem in problems:
+            click.echo(str(problem))
+        fail(f"{len(problems)} problem(s) in {file}: nothing imported", 1)
+        return
+    if out is not None and str(out) == "-":
+        click.echo(text, nl=False)
+        return
+    if out is not None:
+        if out.exists() and not replace:
+            fail(f"{out} exists: pass --replace to overwrite it", 1)
+        out.write_text(text, encoding="utf-8")
+        target = out
+    else:
+        try:
+            target = save_scenario(load_settings().scenarios_dir, found.id, text, replace=replace)
+        except SettingsError as exc:
+            fail(str(exc))
+            return
+        except ScenarioExists as exc:
+            fail(str(exc).replace("tick replace (or pass --replace)", "pass --replace"), 1)
+            return
+    click.echo(f"Imported {found.id} ({len(found.injects)} injects) into {target}")
 
 
 # --- exercises ----------------------------------------------------------------------------------

@@ -65,7 +65,9 @@ def test_built_wheel_installed_elsewhere_lists_the_scenario_library(tmp_path: Pa
         "assert (templates_dir() / 'index.html').is_file(), templates_dir();"
         "assert (static_dir() / 'css' / 'app.css').is_file();"
         "assert (static_dir() / 'vendor' / 'socket.io.min.js').is_file();"
-        "from simulator.store.migrate import head_revision; assert head_revision()"
+        "from simulator.store.migrate import head_revision; assert head_revision();"
+        "from simulator.translations import translations;"
+        "assert translations('fr').gettext('Scenario library') == 'Bibliothèque de scénarios'"
     )
     checked = run(str(python), "-c", probe, cwd=tmp_path, env=env)
     assert checked.returncode == 0, checked.stderr

@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
+from .language import gettext_of
+
 __all__ = [
     "all_charts",
     "coverage_heatmap_svg",
@@ -238,15 +240,16 @@ def _bands(rows: int, top: float, row_h: float) -> list[str]:
 # --- 1. timeline -----------------------------------------------------------------------------------------
 
 
-def timeline_svg(model: Mapping[str, Any]) -> str:
+def timeline_svg(model: Mapping[str, Any], language: str = "en") -> str:
     """Scenario timeline: one row per team, posts delivered as ticks (escalations in vermillion, taller
     and thicker), replies as dots (statements not tied to a post as rings), over scenario time
     0 … ``model["timeline"]["duration_s"]`` with minute ticks (5-minute labels for an hour)."""
-    title = "Timeline of the exercise"
+    _ = gettext_of(language)
+    title = _("Timeline of the exercise")
     timeline = model.get("timeline") or {}
     teams = _teams(model)
     if not teams:
-        return _empty("timeline", title, "No teams took part in this exercise.")
+        return _empty("timeline", title, _("No teams took part in this exercise."))
     data = _by_slot(timeline.get("teams"))
     events = [
         at
@@ -270,7 +273,7 @@ def timeline_svg(model: Mapping[str, Any]) -> str:
     minor = [x(s) for s in _frange(0, duration, 60)] if step > 60 and duration <= 120 * 60 else []
 
     body = _bands(len(teams), top, row_h)
-    body += _x_axis(x0, x1, axis_y, top, ticks, minor, "scenario time (m:ss)")
+    body += _x_axis(x0, x1, axis_y, top, ticks, minor, _("scenario time (m:ss)"))
     has_statements = False
     delivered = escalated = replied = 0
     for i, (slot, name) in enumerate(teams):
@@ -311,18 +314,18 @@ def timeline_svg(model: Mapping[str, Any]) -> str:
                 f"<title>{_text(f'{name}: {tip} at {_mmss(at)}')}</title></circle>"
             )
     legend = [
-        (f'<line x1="0" y1="-6" x2="0" y2="5" stroke="{MUTED}" stroke-width="1.4"/>', "post delivered"),
+        (f'<line x1="0" y1="-6" x2="0" y2="5" stroke="{MUTED}" stroke-width="1.4"/>', _("post delivered")),
         (
             f'<line x1="0" y1="-8" x2="0" y2="5" stroke="{VERMILLION}" stroke-width="3"/>',
-            "escalation delivered",
+            _("escalation delivered"),
         ),
-        (f'<circle cx="0" cy="0" r="4" fill="{BLUE}"/>', "reply"),
+        (f'<circle cx="0" cy="0" r="4" fill="{BLUE}"/>', _("reply")),
     ]
     if has_statements:
         legend.append(
             (
                 f'<circle cx="0" cy="0" r="3.5" fill="#FFFFFF" stroke="{BLUE}" stroke-width="1.6"/>',
-                "statement",
+                _("statement"),
             )
         )
     body = [*_legend(x0, 16, legend), *body]
@@ -343,14 +346,15 @@ def _frange(start: float, stop: float, step: float) -> list[float]:
 # --- 2. response times -------------------------------------------------------------------------------------
 
 
-def response_times_svg(model: Mapping[str, Any]) -> str:
+def response_times_svg(model: Mapping[str, Any], language: str = "en") -> str:
     """Response times per team: each answered post's first response time as a dot, the median as a thick
     dark bar and the 90th percentile as a dashed vermillion bar; x axis in minutes. A team that answered
     nothing says so in its row; the values are repeated as text at the right."""
-    title = "Response times"
+    _ = gettext_of(language)
+    title = _("Response times")
     teams = _teams(model)
     if not teams:
-        return _empty("response-times", title, "No teams took part in this exercise.")
+        return _empty("response-times", title, _("No teams took part in this exercise."))
     data = _by_slot(model.get("teams"))
     rows = []
     for slot, name in teams:
@@ -373,9 +377,9 @@ def response_times_svg(model: Mapping[str, Any]) -> str:
 
     ticks = [(x(m * 60), f"{m:g}") for m in _frange(0, end, step)]
     body = _bands(len(teams), top, row_h)
-    body += _x_axis(x0, x1, axis_y, top, ticks, [], "minutes from the post's delivery to the first reply")
+    body += _x_axis(x0, x1, axis_y, top, ticks, [], _("minutes from the post's delivery to the first reply"))
     body.append(
-        f'<text x="{stats_x}" y="{top - 6}" font-size="{SMALL}" fill="{MUTED}">median · 90th pct.</text>'
+        f'<text x="{stats_x}" y="{top - 6}" font-size="{SMALL}" fill="{MUTED}">{_text(_("median · 90th pct."))}</text>'
     )
     jitter = (0.0, -0.16, 0.16, -0.08, 0.08)
     answered = 0
@@ -387,7 +391,7 @@ def response_times_svg(model: Mapping[str, Any]) -> str:
         if not dots and median is None:
             body.append(
                 f'<text x="{_n(x0 + 6)}" y="{_n(baseline)}" font-size="{_n(font)}" fill="{MUTED}" '
-                'font-style="italic">no answers</text>'
+                f'font-style="italic">{_text(_("no answers"))}</text>'
             )
         answered += len(dots)
         for j, (inject, seconds) in enumerate(sorted(dots, key=lambda d: d[1])):
@@ -416,12 +420,15 @@ def response_times_svg(model: Mapping[str, Any]) -> str:
             f'fill="{MUTED if median is None else INK}">{_text(stats)}</text>'
         )
     legend = [
-        (f'<circle cx="0" cy="0" r="4" fill="{BLUE}" fill-opacity="0.55" stroke="{BLUE}"/>', "answered post"),
-        (f'<line x1="0" y1="-7" x2="0" y2="7" stroke="{INK}" stroke-width="3"/>', "median"),
+        (
+            f'<circle cx="0" cy="0" r="4" fill="{BLUE}" fill-opacity="0.55" stroke="{BLUE}"/>',
+            _("answered post"),
+        ),
+        (f'<line x1="0" y1="-7" x2="0" y2="7" stroke="{INK}" stroke-width="3"/>', _("median")),
         (
             f'<line x1="0" y1="-7" x2="0" y2="7" stroke="{VERMILLION}" stroke-width="2.2" '
             'stroke-dasharray="3 2"/>',
-            "90th percentile",
+            _("90th percentile"),
         ),
     ]
     body = [*_legend(x0, 16, legend), *body]
@@ -435,16 +442,17 @@ def response_times_svg(model: Mapping[str, Any]) -> str:
 # --- 3. key point coverage ---------------------------------------------------------------------------------
 
 
-def coverage_heatmap_svg(model: Mapping[str, Any]) -> str:
+def coverage_heatmap_svg(model: Mapping[str, Any], language: str = "en") -> str:
     """Key point coverage: one row per (inject, key point) any team had to cover, one column per team; a
     cell is met (solid blue), missed (light vermillion with a cross) or not applicable (grey: the team
     never had to answer that post). Rows get compact past 30 so 50+ key points still fit a page."""
-    title = "Key message coverage"
+    _ = gettext_of(language)
+    title = _("Key message coverage")
     teams = _teams(model)
     data = _by_slot(model.get("teams"))
     order = {_clean(i.get("inject_id")): n for n, i in enumerate(model.get("injects") or [])}
     pairs: dict[tuple[str, str], None] = {}
-    for slot, _ in teams:
+    for slot, _name in teams:
         for inject, points in (data.get(slot, {}).get("key_points") or {}).items():
             for point in points or {}:
                 pairs.setdefault((_clean(inject), _clean(point)), None)
@@ -452,7 +460,7 @@ def coverage_heatmap_svg(model: Mapping[str, Any]) -> str:
     # delivery order (the model's injects), then first appearance; stable, so key points keep theirs
     rows = sorted(pairs, key=lambda p: order.get(p[0], len(order) + seen[p[0]]))
     if not teams or not rows:
-        return _empty("coverage", title, "No key messages to cover in this exercise.")
+        return _empty("coverage", title, _("No key messages to cover in this exercise."))
 
     # compact rows past 15 key points, smaller still past 30 and 80 (an A4 page holds about 90)
     row_h, font = next(
@@ -490,16 +498,16 @@ def coverage_heatmap_svg(model: Mapping[str, Any]) -> str:
         8,
         16,
         [
-            (f'<rect x="-5" y="-5" width="10" height="10" fill="{BLUE}"/>', "met"),
+            (f'<rect x="-5" y="-5" width="10" height="10" fill="{BLUE}"/>', _("met")),
             (
                 f'<rect x="-5" y="-5" width="10" height="10" fill="{MISSED_FILL}" stroke="{VERMILLION}"/>'
                 f'<path d="M-3 -3L3 3M3 -3L-3 3" stroke="{VERMILLION}" stroke-width="1.6"/>',
-                "missed",
+                _("missed"),
             ),
-            (f'<rect x="-5" y="-5" width="10" height="10" fill="{NOT_APPLICABLE}"/>', "not applicable"),
+            (f'<rect x="-5" y="-5" width="10" height="10" fill="{NOT_APPLICABLE}"/>', _("not applicable")),
         ],
     )
-    for j, (_, name) in enumerate(teams):
+    for j, (_slot, name) in enumerate(teams):
         cx = x0 + (j + 0.5) * cell_w
         if angle == 0:
             body.append(_label(cx, top - 8, name, header_chars, anchor="middle", size=SMALL))
@@ -531,7 +539,7 @@ def coverage_heatmap_svg(model: Mapping[str, Any]) -> str:
                         met = bool(value)
             cx, pad = x0 + j * cell_w, 1.0
             w, h = cell_w - 2 * pad, row_h - 2 * pad
-            state = "not applicable" if met is None else "met" if met else "missed"
+            state = _("not applicable") if met is None else _("met") if met else _("missed")
             tip = f"<title>{_text(f'{name} — {label}: {state}')}</title>"
             rect = f'<rect x="{_n(cx + pad)}" y="{_n(y + pad)}" width="{_n(w)}" height="{_n(h)}"'
             if met is None:
@@ -560,17 +568,18 @@ def coverage_heatmap_svg(model: Mapping[str, Any]) -> str:
 # --- 4. escalations ------------------------------------------------------------------------------------------
 
 
-def escalations_svg(model: Mapping[str, Any]) -> str:
+def escalations_svg(model: Mapping[str, Any], language: str = "en") -> str:
     """Escalations fired per team, as horizontal bars with their counts (teams with none show 0), or a
     one-line empty state when none fired."""
-    title = "Escalations fired"
+    _ = gettext_of(language)
+    title = _("Escalations fired")
     teams = _teams(model)
     fired: dict[str, list[Mapping[str, Any]]] = {}
     for escalation in model.get("escalations") or []:
         fired.setdefault(_clean(escalation.get("team")), []).append(escalation)
     total = sum(len(v) for v in fired.values())
     if not teams or not total:
-        return _empty("escalations", title, "No escalations fired.")
+        return _empty("escalations", title, _("No escalations fired."))
     most = max(len(v) for v in fired.values())
     step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 10**9) if most / s <= 10)
     end = math.ceil(most / step) * step
@@ -584,7 +593,7 @@ def escalations_svg(model: Mapping[str, Any]) -> str:
         return x0 + (x1 - x0) * count / end
 
     ticks = [(x(c), f"{c:g}") for c in _frange(0, end, step)]
-    body = _x_axis(x0, x1, axis_y, top, ticks, [], "escalations fired")
+    body = _x_axis(x0, x1, axis_y, top, ticks, [], _("escalations fired"))
     for i, (slot, name) in enumerate(teams):
         row = top + i * row_h
         baseline = row + row_h / 2 + font * 0.35
@@ -613,11 +622,12 @@ def escalations_svg(model: Mapping[str, Any]) -> str:
 # --- all ---------------------------------------------------------------------------------------------------
 
 
-def all_charts(model: Mapping[str, Any]) -> dict[str, str]:
-    """The four charts by name: ``timeline``, ``response_times``, ``coverage``, ``escalations``."""
+def all_charts(model: Mapping[str, Any], language: str = "en") -> dict[str, str]:
+    """The four charts by name: ``timeline``, ``response_times``, ``coverage``, ``escalations``; their
+    titles, legends and axes in ``language`` (descriptions and tooltips stay English)."""
     return {
-        "timeline": timeline_svg(model),
-        "response_times": response_times_svg(model),
-        "coverage": coverage_heatmap_svg(model),
-        "escalations": escalations_svg(model),
+        "timeline": timeline_svg(model, language),
+        "response_times": response_times_svg(model, language),
+        "coverage": coverage_heatmap_svg(model, language),
+        "escalations": escalations_svg(model, language),
     }

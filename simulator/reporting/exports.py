@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -13,7 +14,10 @@ from markupsafe import Markup
 
 from ..engine.durations import format_clock
 from ..paths import static_dir, templates_dir
+from ..translations import translations
 from .charts import all_charts
+from .language import language_of, number, when
+from .model import translated
 
 FORMATS = ("html", "pdf", "csv", "json")
 CSV_COLUMNS = (
@@ -28,8 +32,16 @@ def report_css() -> str:
     return (static_dir() / "css" / "report.css").read_text(encoding="utf-8")
 
 
-def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(["html"]))
+@cache
+def _environment(language: str) -> Environment:
+    """A plain Jinja environment (no Flask) speaking ``language``, for exported files."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir())),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 def render_html(
@@ -41,25 +53,32 @@ def render_html(
     interactive: bool = False,
     urls: dict[str, str] | None = None,
     render: Callable[..., str] | None = None,
+    language: str | None = None,
 ) -> str:
-    """The report as one self-contained HTML document (styles and SVG charts inline).
+    """The report as one self-contained HTML document (styles and SVG charts inline), in ``language``
+    (by default the scenario's).
 
-    ``render`` is Flask's ``render_template`` for the interactive page (it brings ``csrf_token`` and
-    ``url_for``); exports use a plain Jinja environment."""
+    ``render`` is Flask's ``render_template`` for the interactive page (it brings ``csrf_token``,
+    ``url_for`` and Flask-Babel's gettext, whose locale must be ``language``); exports use a plain Jinja
+    environment with the same catalog."""
+    language = language_of(language or model["scenario"]["language"])
+    model = translated(model, language)
     context = {
         "model": model,
-        "charts": all_charts(visible_model(model, audience, team_slot)),
+        "charts": all_charts(visible_model(model, audience, team_slot), language),
         "css": Markup(report_css()),  # our own stylesheet, inlined so exports are self-contained
         "audience": audience,
         "team_slot": team_slot,
         "show_ranking": show_ranking,
         "interactive": interactive,
         "urls": urls or {},
-        "lang": model["scenario"]["language"],
+        "lang": language,
+        "number": number(language),
+        "format_when": when(language),
     }
     if render is not None:
         return render("report/report.html", **context)
-    return _environment().get_template("report/report.html").render(**context)
+    return _environment(language).get_template("report/report.html").render(**context)
 
 
 def visible_model(model: dict[str, Any], audience: str, team_slot: str | None) -> dict[str, Any]:

@@ -8,18 +8,23 @@ from ..engine.durations import format_duration
 from ..engine.exercise import ExerciseState
 from ..engine.scoring_input import exercise_report
 from ..engine.views import render_text
+from .language import explain, gettext_of, language_of, localise_reasons
 
 EXERCISE_MARK = "EXERCISE — simulated content"
 
 
-def report_model(state: ExerciseState) -> dict[str, Any]:
-    """The full report of an exercise (see docs/report-format.md for ``teams``).
+def report_model(state: ExerciseState, language: str = "en") -> dict[str, Any]:
+    """The full report of an exercise (see docs/report-format.md for ``teams``), its words (score
+    reasons, scorecards) in ``language`` ("en" or "fr"; the data exports keep English).
 
     Adds to the score report: the scenario and organisation, the debrief, the release state, per-team
     scorecards in plain words, a per-inject table of every team's replies with their points, notes and
     overrides, the escalations that fired, and the timeline data the charts draw."""
     report = exercise_report(state)
     scenario = state.scenario
+    language = language_of(language)
+    for team in report["teams"]:
+        team["reasons"] = localise_reasons(team["reasons"], language)
     persona_name = {p.id: p.name for p in [*scenario.personas, *state.adhoc_personas.values()]}
     reasons_by_team = {t["team"]: t["reasons"] for t in report["teams"]}
     escalations = [{**e, "team_name": state.teams[e["team"]].name} for e in _escalations(state)]
@@ -81,9 +86,10 @@ def report_model(state: ExerciseState) -> dict[str, Any]:
         if r.inject_id is None
     ]
     for team in report["teams"]:
-        team["scorecard"] = scorecard(team, [e for e in escalations if e["team"] == team["team"]])
+        team["scorecard"] = scorecard(team, [e for e in escalations if e["team"] == team["team"]], language)
         team["notes"] = [n for n in state.notes if n.get("team") == team["team"]]
     report.update(
+        language=language,
         mark=EXERCISE_MARK,
         organisation=scenario.organisation.model_dump(mode="json"),
         scenario={
@@ -143,20 +149,53 @@ def _timeline(state: ExerciseState) -> dict[str, Any]:
     }
 
 
-def scorecard(team: dict[str, Any], escalations: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Strengths and misses in plain words, from the score reasons."""
+def translated(model: dict[str, Any], language: str) -> dict[str, Any]:
+    """``model`` with its words (score reasons, scorecards) in ``language``: reasons carry their codes,
+    so any report model can be shown in any language."""
+    language = language_of(language)
+    if model.get("language", "en") == language:
+        return model
+    escalations = model.get("escalations") or []
+    teams = []
+    for team in model["teams"]:
+        team = {**team, "reasons": localise_reasons(team["reasons"], language)}
+        team["scorecard"] = scorecard(team, [e for e in escalations if e["team"] == team["team"]], language)
+        teams.append(team)
+    injects = [
+        {
+            **inject,
+            "teams": {
+                slot: {**cell, "reasons": localise_reasons(cell["reasons"], language)}
+                for slot, cell in inject["teams"].items()
+            },
+        }
+        for inject in model.get("injects") or []
+    ]
+    return {**model, "language": language, "teams": teams, "injects": injects}
+
+
+def scorecard(
+    team: dict[str, Any], escalations: list[dict[str, Any]], language: str = "en"
+) -> dict[str, list[str]]:
+    """Strengths and misses in plain words (in ``language``), from the score reasons."""
+    _ = gettext_of(language)
     strengths: list[str] = []
     misses: list[str] = []
     for reason in team["reasons"]:
-        why, criterion, points = reason["why"], reason["criterion"], reason["points"]
+        why, criterion, points = explain(reason, language), reason["criterion"], reason["points"]
+        code = reason.get("code")
         maximum = reason.get("max_points")
         if criterion == "speed":
-            if why.startswith("never answered"):
+            if code == "speed.never" or (code is None and why.startswith("never answered")):
                 misses.append(why)
             elif maximum and points >= 0.8 * maximum:
-                strengths.append(why.split(" (full marks")[0])
-            elif "after the" in why or (maximum and points < 0.4 * maximum):
-                misses.append(why.split(" (full marks")[0] + " (slow)")
+                strengths.append(_answered(reason, language))
+            elif (
+                code == "speed.late"
+                or (code is None and "after the" in why)
+                or (maximum and points < 0.4 * maximum)
+            ):
+                misses.append(_("{answered} (slow)").format(answered=_answered(reason, language)))
         elif (criterion in ("facts", "contradictions", "red_flags") and points < 0) or (
             criterion == "tone" and points < 60
         ):
@@ -166,10 +205,25 @@ def scorecard(team: dict[str, Any], escalations: list[dict[str, Any]]) -> dict[s
     covered = sum(1 for inject in team["key_points"].values() for met in inject.values() if met)
     total = sum(len(inject) for inject in team["key_points"].values())
     if total:
-        line = f"covered {covered} of {total} key messages"
+        line = _("covered {covered} of {total} key messages").format(covered=covered, total=total)
         (strengths if covered >= 0.7 * total else misses).append(line)
     if team["median_response_s"] is not None:
-        strengths.insert(0, f"median response time {format_duration(team['median_response_s'])}")
+        duration = format_duration(team["median_response_s"])
+        strengths.insert(0, _("median response time {duration}").format(duration=duration))
     for escalation in escalations:
-        misses.append(f"an escalation fired ({escalation['inject_id']}): {escalation['why']}")
+        misses.append(
+            _("an escalation fired ({inject}): {why}").format(
+                inject=escalation["inject_id"], why=escalation["why"]
+            )
+        )
     return {"strengths": strengths, "misses": misses}
+
+
+def _answered(reason: dict[str, Any], language: str) -> str:
+    """A speed reason without its scoring details: "answered Mia's post in 1m05s"."""
+    if reason.get("code") == "speed.in_time":
+        params = reason.get("params") or {}
+        return explain(
+            {"code": "speed.answered", "params": {k: params[k] for k in ("who", "response")}}, language
+        )
+    return explain(reason, language).split(" (full marks")[0]

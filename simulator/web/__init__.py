@@ -42,14 +42,18 @@ def create_app(test_config: dict[str, Any] | None = None, services: Services | N
         app.config.update(test_config)
     app.extensions["crisisdrill"] = services
 
-    from . import facilitator, pages, projector, reports, sockets, team
+    from . import authoring, facilitator, i18n, pages, payloads, projector, ratelimit, reports, sockets, team
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(projector.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(authoring.bp)
     csrf.init_app(app)
+    i18n.init_app(app)
+    app.before_request(payloads.check_request_fields)  # sizes and NUL, on every form
+    ratelimit.init_app(app)
     _register_namespaces_once(sockets)
 
     queue_options = {}

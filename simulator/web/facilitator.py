@@ -24,10 +24,14 @@ from flask.typing import ResponseReturnValue
 from ..engine.durations import format_duration
 from ..engine.exercise import CommandRejected
 from ..engine.scoring_input import exercise_report
+from ..reporting.language import localise_reasons
 from ..services import UnknownScenario
 from ..store import accounts
 from . import current_services
+from . import payloads as p
+from .i18n import current_language, use_exercise_language
 from .publish import end_user_sessions
+from .ratelimit import client_ip, current_limits, too_many
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
 
@@ -65,16 +69,24 @@ def join_url(code: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@p.form_limits(name=80, password=200)
 def login() -> ResponseReturnValue:
     error = None
     if request.method == "POST":
         name = request.form.get("name", "").strip()[:80]
         password = request.form.get("password", "")[:200]
+        limits, ip = current_limits(), client_ip()
+        # Only failures count; while limited even the right password is refused (no guessing on).
+        limited = limits.check("sign_in", ip, name) or limits.check("sign_in_ip", ip)
+        if limited:
+            return too_many(limited)
         if accounts.check_facilitator(current_services().sessions, name, password):
             session.clear()
             session["facilitator"] = name
             session["signed_in_at"] = current_services().clock.now().timestamp()
             return redirect(url_for("facilitator.dashboard"))
+        limits.hit("sign_in", ip, name)
+        limits.hit("sign_in_ip", ip)
         error = "Unknown name or wrong password."
     return render_template("facilitator/login.html", error=error), 401 if error else 200
 
@@ -105,6 +117,7 @@ def dashboard() -> ResponseReturnValue:
 
 @bp.post("/exercises")
 @facilitator_required
+@p.form_limits(scenario_id=64, teams=2000, title=200, speed=16)
 def create_exercise() -> ResponseReturnValue:
     services = current_services()
     form = request.form
@@ -149,6 +162,7 @@ def console(exercise_id: str) -> ResponseReturnValue:
         }
         for t in state.teams.values()
     ]
+    use_exercise_language(state.scenario.language.value)
     return render_template(
         "facilitator/console.html",
         exercise={
@@ -165,12 +179,12 @@ def console(exercise_id: str) -> ResponseReturnValue:
         projector_url=url_for("projector.screen", exercise_id=exercise_id),
         dashboard_url=url_for("facilitator.dashboard"),
         add_member_url=url_for("facilitator.add_member", exercise_id=exercise_id),
-        lang=state.scenario.language.value,
     )
 
 
 @bp.post("/exercises/<exercise_id>/members")
 @facilitator_required
+@p.form_limits(name=80, role=20)
 def add_member(exercise_id: str) -> ResponseReturnValue:
     if role_or_404(exercise_id) != "owner":
         abort(403)
@@ -202,9 +216,8 @@ def join_sheet(exercise_id: str) -> ResponseReturnValue:
         }
         for t in state.teams.values()
     ]
-    return render_template(
-        "facilitator/join_sheet.html", title=state.title, teams=teams, lang=state.scenario.language.value
-    )
+    use_exercise_language(state.scenario.language.value)
+    return render_template("facilitator/join_sheet.html", title=state.title, teams=teams)
 
 
 @bp.get("/exercises/<exercise_id>/qr/<slot>.svg")
@@ -230,7 +243,10 @@ def scores(exercise_id: str) -> ResponseReturnValue:
     """The explained scores, recomputed from the event log, with the facilitator's overrides."""
     role = role_or_404(exercise_id)
     state = current_services().store.exercise(exercise_id).state
+    use_exercise_language(state.scenario.language.value)
     report = exercise_report(state)
+    for team in report["teams"]:
+        team["reasons"] = localise_reasons(team["reasons"], current_language())
     replies_by_team: dict[str, list[dict[str, Any]]] = {}
     for reply in state.replies:
         inject = state.inject(reply.inject_id) if reply.inject_id else None
@@ -254,12 +270,12 @@ def scores(exercise_id: str) -> ResponseReturnValue:
         can_override=role != "observer",
         replies_by_team=replies_by_team,
         format_duration=format_duration,
-        lang=state.scenario.language.value,
     )
 
 
 @bp.post("/exercises/<exercise_id>/overrides")
 @facilitator_required
+@p.form_limits(kind=20, met=5, points=16, comment=500, team=16, reply_id=32, key_point=64)
 def add_override(exercise_id: str) -> ResponseReturnValue:
     if role_or_404(exercise_id) == "observer":
         abort(403)

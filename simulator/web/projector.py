@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from . import current_services
 from .facilitator import facilitator_required, role_or_404
+from .i18n import use_exercise_language
 
 bp = Blueprint("projector", __name__)
 
@@ -18,6 +19,7 @@ def screen(exercise_id: str) -> ResponseReturnValue:
     state = current_services().store.exercise(exercise_id).state
     session["projector_exercise"] = exercise_id
     organisation = state.scenario.organisation
+    use_exercise_language(state.scenario.language.value)
     return render_template(
         "projector.html",
         exercise={"id": exercise_id, "title": state.title},
@@ -26,5 +28,4 @@ def screen(exercise_id: str) -> ResponseReturnValue:
             "handle": organisation.handle,
             "colour": organisation.colour,
         },
-        lang=state.scenario.language.value,
     )

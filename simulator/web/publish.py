@@ -1,12 +1,18 @@
 """The one module that emits Socket.IO events.
 
 Payloads are built per audience by ``simulator.engine.views`` and sent to rooms named after the
-session-derived identity (see ``protocol``). Every emit names its room: nothing is ever broadcast to all
+session-derived identity (see ``protocol``). Every emit names its rooms: nothing is ever broadcast to all
 clients. Emits go through the message queue when one is configured, so a team connected to another
 process receives them too.
+
+Teams that get the same payload (a status change, a message to all, the clock) get it from one emit to
+the list of their rooms: python-socketio encodes it once, and the queue carries one message, not one
+per team.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask
 
@@ -29,30 +35,51 @@ from .protocol import (
 )
 
 
+def emit_grouped(event: str, per_room: list[tuple[str, dict[str, Any]]], namespace: str) -> None:
+    """Emit each distinct payload once, to every room of ``per_room`` that gets it.
+
+    Only payloads whose items have the same ``seq`` numbers can be equal, so only those are compared:
+    an inject delivered to 50 teams (50 events, one per team) costs no comparison at all."""
+    groups: dict[tuple[int, ...], list[tuple[dict[str, Any], list[str]]]] = {}
+    for room, payload in per_room:
+        alike = groups.setdefault(tuple(item["seq"] for item in payload.get("items", ())), [])
+        rooms = next((r for other, r in alike if other is payload or other == payload), None)
+        if rooms is None:
+            alike.append((payload, [room]))
+        else:
+            rooms.append(room)
+    for alike in groups.values():
+        for payload, rooms in alike:
+            socketio.emit(event, payload, to=rooms if len(rooms) > 1 else rooms[0], namespace=namespace)
+
+
 def publish(app: Flask, exercise_id: str, events: list[Event]) -> None:
-    """Push newly stored events to every audience that may see them."""
+    """Push newly stored events to every audience that may see them.
+
+    Team screens first, then the projector, then the facilitators: an inject reaches the rooms
+    before the console's larger push (every team's delivery) is encoded."""
     if not events:
         return
     services = services_of(app)
     state = services.store.exercise(exercise_id).state
     clock = views.clock_payload(state, services.clock.now())
+    per_team = []
+    for slot in state.teams:
+        items = [item for e in events if (item := views.team_item(state, e, slot)) is not None]
+        if items:
+            per_team.append((team_room(exercise_id, slot), {"items": items, "clock": clock}))
+    emit_grouped(PUSH, per_team, TEAM_NS)
+    shown = [item for e in events if (item := views.projector_item(state, e)) is not None]
+    if shown:
+        socketio.emit(
+            PUSH, {"items": shown, "clock": clock}, to=projector_room(exercise_id), namespace=PROJECTOR_NS
+        )
     socketio.emit(
         PUSH,
         {"items": [views.facilitator_item(state, e) for e in events], "clock": clock},
         to=facilitator_room(exercise_id),
         namespace=FACILITATOR_NS,
     )
-    for slot in state.teams:
-        items = [item for e in events if (item := views.team_item(state, e, slot)) is not None]
-        if items:
-            socketio.emit(
-                PUSH, {"items": items, "clock": clock}, to=team_room(exercise_id, slot), namespace=TEAM_NS
-            )
-    shown = [item for e in events if (item := views.projector_item(state, e)) is not None]
-    if shown:
-        socketio.emit(
-            PUSH, {"items": shown, "clock": clock}, to=projector_room(exercise_id), namespace=PROJECTOR_NS
-        )
 
 
 def heartbeat(app: Flask, exercise_id: str) -> None:
@@ -61,8 +88,7 @@ def heartbeat(app: Flask, exercise_id: str) -> None:
     state = services.store.exercise(exercise_id).state
     message = {"clock": views.clock_payload(state, services.clock.now()), "last_seq": state.last_seq}
     socketio.emit(CLOCK, message, to=facilitator_room(exercise_id), namespace=FACILITATOR_NS)
-    for slot in state.teams:
-        socketio.emit(CLOCK, message, to=team_room(exercise_id, slot), namespace=TEAM_NS)
+    emit_grouped(CLOCK, [(team_room(exercise_id, slot), message) for slot in state.teams], TEAM_NS)
     socketio.emit(CLOCK, message, to=projector_room(exercise_id), namespace=PROJECTOR_NS)
 
 

@@ -3,6 +3,7 @@ the replay of what a team's screen showed at a given scenario time."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import (
@@ -18,14 +19,16 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from ..engine import views
 from ..engine.durations import format_clock
-from ..engine.exercise import CommandRejected
+from ..engine.exercise import CommandRejected, ExerciseState
 from ..reporting.exports import FORMATS, export, render_html
 from ..reporting.model import report_model
 from . import current_services
 from .facilitator import facilitator_required, role_or_404, signed_in
+from .i18n import current_language, use_exercise_language
 from .publish import publish
 
 bp = Blueprint("reports", __name__)
@@ -62,10 +65,22 @@ def _page(html: str) -> Response:
 @facilitator_required
 def report(exercise_id: str) -> ResponseReturnValue:
     role = role_or_404(exercise_id)
-    model = report_model(current_services().store.exercise(exercise_id).state)
+    model = _model(current_services().store.exercise(exercise_id).state)
     return _page(
-        render_html(model, interactive=role != "observer", urls=_urls(exercise_id), render=render_template)
+        render_html(
+            model,
+            interactive=role != "observer",
+            urls=_urls(exercise_id),
+            render=render_template,
+            language=current_language(),
+        )
     )
+
+
+def _model(state: ExerciseState) -> dict[str, Any]:
+    """The report model in the reader's language (the exercise's, unless they chose another one)."""
+    use_exercise_language(state.scenario.language.value)
+    return report_model(state, current_language())
 
 
 @bp.get("/facilitator/exercises/<exercise_id>/report.<fmt>")
@@ -74,7 +89,7 @@ def download(exercise_id: str, fmt: str) -> ResponseReturnValue:
     role_or_404(exercise_id)
     if fmt not in FORMATS:
         abort(404)
-    model = report_model(current_services().store.exercise(exercise_id).state)
+    model = _model(current_services().store.exercise(exercise_id).state)
     filename = f"crisisdrill-{model['scenario']['id']}-{exercise_id}.{fmt}"
     return Response(
         export(model, fmt),
@@ -108,7 +123,7 @@ def debrief(exercise_id: str) -> ResponseReturnValue:
             did_not=form.get("did_not", ""),
             actions=form.get("actions", ""),
         ),
-        "Debrief saved; every export includes it.",
+        gettext("Debrief saved; every export includes it."),
     )
 
 
@@ -116,7 +131,9 @@ def debrief(exercise_id: str) -> ResponseReturnValue:
 @facilitator_required
 def release(exercise_id: str) -> ResponseReturnValue:
     choice = request.form.get("release", "")
-    return _command(exercise_id, lambda ex, now: ex.release_report(now, choice), "Report visibility updated.")
+    return _command(
+        exercise_id, lambda ex, now: ex.release_report(now, choice), gettext("Report visibility updated.")
+    )
 
 
 @bp.get("/team/report")
@@ -127,8 +144,9 @@ def team_report() -> ResponseReturnValue:
         return redirect(url_for("team.join"))
     state = current_services().store.exercise(participant["exercise_id"]).state
     if state.released == "none":
-        return render_template("report/not_released.html", lang=state.scenario.language.value), 403
-    model = report_model(state)
+        use_exercise_language(state.scenario.language.value)
+        return render_template("report/not_released.html"), 403
+    model = _model(state)
     return _page(
         render_html(
             model,
@@ -136,6 +154,7 @@ def team_report() -> ResponseReturnValue:
             team_slot=participant["team"],  # from the session, never from the request
             show_ranking=state.released == "ranking",
             render=render_template,
+            language=current_language(),
         )
     )
 
@@ -155,6 +174,8 @@ def replay(exercise_id: str) -> ResponseReturnValue:
         at_s = min(max(float(request.args.get("at", end_s)), 0.0), end_s)
     except ValueError:
         at_s = end_s
+    if not math.isfinite(at_s):  # ?at=nan
+        at_s = end_s
     events = [e for e in services.store.events_after(exercise_id, 0, limit=10**7) if e.scenario_s <= at_s]
     items = [i for e in events if (i := views.team_item(state, e, slot)) is not None]
     answered = {
@@ -168,6 +189,7 @@ def replay(exercise_id: str) -> ResponseReturnValue:
             replied = answered.get(item["inject_id"])
             item["state"] = "answered" if replied is not None else ("overdue" if at_s > deadline else "open")
             item["left"] = format_clock(max(0.0, deadline - at_s))
+    use_exercise_language(state.scenario.language.value)
     return render_template(
         "report/replay.html",
         exercise_id=exercise_id,
@@ -180,5 +202,4 @@ def replay(exercise_id: str) -> ResponseReturnValue:
         at_clock=format_clock(at_s),
         items=list(reversed(items)),
         format_clock=format_clock,
-        lang=state.scenario.language.value,
     )

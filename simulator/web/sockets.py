@@ -25,6 +25,8 @@ from ..store.exercises import ExerciseNotFound, WriteConflict
 from . import current_services, protocol
 from . import payloads as p
 from .publish import publish
+from .ratelimit import current_limits, socket_ack
+from .team import joined_state
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,13 @@ def facilitator_identity(session_key: str) -> tuple[str, str, str] | None:
 
 
 def participant_identity() -> dict[str, str] | None:
+    """The session's participant: exercise, team, participant id and name (checked against the log
+    at connect time by ``joined_state``)."""
     participant = session.get("participant")
-    if not isinstance(participant, dict) or not participant.get("exercise_id"):
+    if not isinstance(participant, dict) or not all(
+        isinstance(participant.get(k), str) and participant.get(k)
+        for k in ("exercise_id", "team", "participant_id", "display_name")
+    ):
         return None
     return participant
 
@@ -59,7 +66,12 @@ def participant_identity() -> dict[str, str] | None:
 
 def run_and_publish(exercise_id: str, command: Callable[[Exercise, Any], list[Event]]) -> list[Event]:
     events = current_services().store.run(exercise_id, command)
-    publish(current_app._get_current_object(), exercise_id, events)  # type: ignore[attr-defined]
+    try:
+        publish(current_app._get_current_object(), exercise_id, events)  # type: ignore[attr-defined]
+    except (OperationalError, DBAPIError):
+        # Committed, so never "not saved, retry" (a retry would store it twice): the screens catch up
+        # through the heartbeat's last_seq once the database is back.
+        log.exception("events stored but not pushed: database unavailable")
     return events
 
 
@@ -67,7 +79,7 @@ def acknowledged(handler: Callable[..., Ack]) -> Callable[..., Ack]:
     """Turn every failure into an acknowledgement that says what went wrong; never crash."""
 
     @functools.wraps(handler)
-    def wrapper(self: Namespace, data: Any = None) -> Ack:
+    def wrapper(self: Namespace, data: Any = None, *_more: Any) -> Ack:  # extra arguments are ignored
         try:
             return handler(self, p.as_dict(data))
         except p.PayloadError as exc:
@@ -80,11 +92,46 @@ def acknowledged(handler: Callable[..., Ack]) -> Callable[..., Ack]:
             log.exception("command not applied: database unavailable")
             return {
                 "ok": False,
-                "error": "The database is unavailable; your action was not saved. Retrying…",
+                "error": "The database is unavailable; your action was not saved. Try again in a moment.",
                 "retryable": True,
             }
+        except Exception:  # a bug: answer anyway, or the client's outbox would wait for an ack forever
+            log.exception("%s failed", handler.__name__)
+            return {"ok": False, "error": INTERNAL_ERROR, "retryable": False}
 
     return wrapper
+
+
+def refused_while_database_down(connect: Callable[..., None]) -> Callable[..., None]:
+    """A connect handler that cannot reach the database refuses the connection as retryable: an error
+    left uncaught gets no answer at all, and the screen would wait for one until it is reloaded."""
+
+    @functools.wraps(connect)
+    def wrapper(self: Namespace, auth: Any = None) -> None:
+        try:
+            connect(self, auth)
+        except (OperationalError, DBAPIError):
+            log.exception("connection refused: database unavailable")
+            raise ConnectionRefusedError(
+                "The database is unavailable; retrying…", {"retryable": True}
+            ) from None
+
+    return wrapper
+
+
+INTERNAL_ERROR = "The server could not handle this request (an internal error, logged for the operators)."
+
+
+class AckedNamespace(Namespace):
+    """Answers an event it has no handler for with an error acknowledgement rather than silence."""
+
+    def trigger_event(self, event: Any, *args: Any) -> Any:
+        if not isinstance(event, str) or (
+            event not in ("connect", "disconnect") and not hasattr(self, f"on_{event}")
+        ):
+            shown = event[:40] if isinstance(event, str) else type(event).__name__
+            return {"ok": False, "error": f"unknown event {shown!r} on {self.namespace}", "retryable": False}
+        return super().trigger_event(event, *args)
 
 
 def _stored(events: list[Event]) -> Ack:
@@ -113,9 +160,10 @@ def _sync(
 # --- namespaces --------------------------------------------------------------------------------------
 
 
-class FacilitatorNamespace(Namespace):
+class FacilitatorNamespace(AckedNamespace):
     """The console: facilitators command, observers watch and take notes."""
 
+    @refused_while_database_down
     def on_connect(self, auth: Any = None) -> None:
         identity = facilitator_identity("console_exercise")
         if identity is None:
@@ -189,9 +237,8 @@ class FacilitatorNamespace(Namespace):
 
     @acknowledged
     def on_post_adhoc(self, data: dict[str, Any]) -> Ack:
-        new_persona = data.get("new_persona")
+        new_persona = p.obj(data, "new_persona")
         if new_persona is not None:
-            new_persona = p.as_dict(new_persona)
             persona = {
                 "name": p.text(new_persona, "name", 80),
                 "handle": p.text(new_persona, "handle", 31),
@@ -242,12 +289,13 @@ class FacilitatorNamespace(Namespace):
         return self._run(lambda ex, now: ex.show_replies_on_projector(now, show))
 
 
-class TeamNamespace(Namespace):
+class TeamNamespace(AckedNamespace):
     """A team screen: its own items only, and replies."""
 
+    @refused_while_database_down
     def on_connect(self, auth: Any = None) -> None:
         participant = participant_identity()
-        if participant is None:
+        if participant is None or joined_state(participant) is None:
             raise ConnectionRefusedError("join a team with its code first")
         join_room(protocol.team_room(participant["exercise_id"], participant["team"]))
 
@@ -271,6 +319,13 @@ class TeamNamespace(Namespace):
     @acknowledged
     def on_post_reply(self, data: dict[str, Any]) -> Ack:
         me = self._participant()
+        limits = current_limits()
+        who, team_key = (me["exercise_id"], me["participant_id"]), (me["exercise_id"], me["team"])
+        limited = limits.check("reply", *who) or limits.check("reply_team", *team_key)
+        if limited:
+            return socket_ack(limited)  # retryable: the outbox keeps the reply and sends it later
+        limits.hit("reply", *who)
+        limits.hit("reply_team", *team_key)
         key = p.text(data, "key", 64)
         text = p.text(data, "text", 5000)
         kind = p.text(data, "kind", 16, required=False) or "public"
@@ -302,9 +357,10 @@ class TeamNamespace(Namespace):
         }
 
 
-class ProjectorNamespace(Namespace):
+class ProjectorNamespace(AckedNamespace):
     """The room's big screen: read-only."""
 
+    @refused_while_database_down
     def on_connect(self, auth: Any = None) -> None:
         identity = facilitator_identity("projector_exercise")
         if identity is None:

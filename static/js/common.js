@@ -111,10 +111,23 @@
       if (fresh.length && handlers.onItems) handlers.onItems(fresh);
     }
 
+    // Pushes that arrive while a sync is unanswered (or after one failed) wait for it: applied first, a
+    // newer push would raise lastSeq past the older items the sync returns, and those would be dropped.
+    let syncing = 0;
+    let behind = false;
+    const held = [];
+
     function sync() {
+      syncing += 1;
       socket.timeout(10000).emit("sync", { after_seq: loaded ? lastSeq : 0 }, (err, reply) => {
-        if (err || !reply) return;  // reconnect will sync again
-        if (!reply.ok) { if (handlers.onError) handlers.onError(reply.error); return; }
+        syncing -= 1;
+        behind = Boolean(err || !reply || !reply.ok);
+        if (behind) {
+          // No answer, or the database away for a moment: ask again (a reconnection syncs too).
+          if (err || !reply || reply.retryable) setTimeout(() => { if (socket.connected) sync(); }, 2000);
+          else if (handlers.onError) handlers.onError(reply.error);
+          return;
+        }
         if (reply.snapshot) {
           loaded = true;
           lastSeq = 0;
@@ -128,16 +141,28 @@
           apply(reply.items);
           lastSeq = Math.max(lastSeq, reply.last_seq);
         }
+        const syncedAt = (reply.snapshot ? reply.snapshot.clock : reply.clock).server_at_ms;
+        if (!syncing) for (const message of held.splice(0)) onPush(message, syncedAt);
       });
+    }
+
+    function onPush(message, syncedAt) {
+      // A held push may carry an older clock than the sync's: keep the fresher one.
+      if (message.clock && !(message.clock.server_at_ms < syncedAt)) {
+        clock.set(message.clock);
+        if (handlers.onClock) handlers.onClock(message.clock, clock);
+      }
+      apply(message.items);
     }
 
     socket.on("connect", () => { if (handlers.onConnection) handlers.onConnection("online"); sync(); });
     socket.on("disconnect", () => { if (handlers.onConnection) handlers.onConnection("offline"); });
-    socket.on("connect_error", () => { if (handlers.onConnection) handlers.onConnection("offline"); });
-    socket.on("push", (message) => {
-      if (message.clock) { clock.set(message.clock); if (handlers.onClock) handlers.onClock(message.clock, clock); }
-      apply(message.items);
+    socket.on("connect_error", (err) => {
+      if (handlers.onConnection) handlers.onConnection("offline");
+      // Refused for a moment (the server's database is unavailable): socket.io never retries a refusal.
+      if (!socket.active && err && err.data && err.data.retryable) setTimeout(() => socket.connect(), 2000);
     });
+    socket.on("push", (message) => { if (syncing || behind) held.push(message); else onPush(message); });
     socket.on("clock", (message) => {
       clock.set(message.clock);
       if (handlers.onClock) handlers.onClock(message.clock, clock);

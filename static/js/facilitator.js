@@ -23,71 +23,11 @@
 
   // --- strings -----------------------------------------------------------------------------------
 
-  const STRINGS = {
-    en: {
-      status_draft: "Not started", status_running: "Running", status_paused: "Paused", status_ended: "Ended",
-      online: "Live", offline: "Reconnecting…",
-      confirm_end: "End the exercise for every team? Teams can no longer reply and this cannot be undone.",
-      confirm_skip: "Skip “{what}”? It will never be released.",
-      ch_microblog: "Microblog", ch_social: "Social", ch_news: "News", ch_email: "Email", ch_phone: "Phone", ch_memo: "Memo",
-      k_public: "public", k_customer: "customer", k_journalist: "journalist", k_influencer: "influencer", k_troll: "troll",
-      k_employee: "employee", k_activist: "activist", k_official: "official", k_investor: "investor",
-      rk_public: "Public reply", rk_dm: "Direct message", rk_statement: "Statement", rk_email: "Email",
-      scheduled: "Scheduled", on_trigger: "On trigger (escalations, by hand)", roleplay: "Role-play (ad hoc)",
-      now: "now", in: "in {t}", due: "due", held: "held", skipped: "skipped", released: "released",
-      not_triggered: "not triggered", all_teams: "All teams", fire: "Fire now", fire_to: "Fire to…",
-      fire_team: "Fire to {team}", skip: "Skip", hold: "Hold", unhold: "Release hold",
-      expects: "reply within {t}", no_reply_needed: "no reply expected", severity: "severity {n}",
-      trigger_unanswered: "if “{src}” unanswered {t}", trigger_flag: "if a reply to “{src}” raises {flag}",
-      more: "More", less: "Less", delivered_at: "delivered {t}", not_delivered: "not delivered",
-      answered_in: "answered in {t}", left: "{t} left", overdue_by: "overdue {t}", answered: "answered",
-      no_reply_yet: "No reply yet", reply_as: "Reply as persona", note: "Note",
-      standalone: "Posts not answering an inject", joined: "{n} joined", nobody_joined: "Nobody has joined yet",
-      unanswered: "Unanswered", overdue: "Overdue", replies: "Replies", last_reply: "Last reply {t} ago",
-      no_reply: "No reply yet", join_link: "Join link & QR", copy: "Copy link", copied: "Copied",
-      qr: "QR code", code: "Code", note_team: "Note on {team}", note_reply: "Note on a reply by {team}: “{text}”",
-      reply_to: "Replying to {team}: “{text}”", new_persona: "— New persona… —",
-      posted: "Posted ✓", sent: "Sent ✓", sending: "Sending…", need_text: "Write the text first.",
-      need_team: "Choose at least one team.", bad_handle: "A handle is @ then 1 to 30 letters, digits or underscores.", need_persona: "Give the new persona a name and a @handle.",
-      to_all: "to all teams", to_teams: "to {teams}", followup: "↪ {who} answered this reply ({ch})",
-      esc_unanswered: "left unanswered", esc_red_flag: "red flag", by: "by {who}", on_reply: "on a reply: “{text}”",
-      escalated_for: "escalated for {team}: {why}", wall_count: "{n} replies", unanswered_list: "Unanswered:",
-      and_more: "+ {n} more", verified: "verified account",
-    },
-    fr: {
-      status_draft: "Pas commencé", status_running: "En cours", status_paused: "En pause", status_ended: "Terminé",
-      online: "En direct", offline: "Reconnexion…",
-      confirm_end: "Terminer l’exercice pour toutes les équipes ? Elles ne pourront plus répondre, c’est définitif.",
-      confirm_skip: "Annuler « {what} » ? Il ne sera jamais envoyé.",
-      ch_microblog: "Microblog", ch_social: "Réseau social", ch_news: "Presse", ch_email: "E-mail", ch_phone: "Téléphone", ch_memo: "Note interne",
-      k_public: "public", k_customer: "client", k_journalist: "journaliste", k_influencer: "influenceur", k_troll: "troll",
-      k_employee: "salarié", k_activist: "militant", k_official: "institution", k_investor: "investisseur",
-      rk_public: "Réponse publique", rk_dm: "Message privé", rk_statement: "Communiqué", rk_email: "E-mail",
-      scheduled: "Programmés", on_trigger: "Sur déclenchement (escalades, à la main)", roleplay: "Jeu de rôle (improvisés)",
-      now: "maintenant", in: "dans {t}", due: "à envoyer", held: "retenu", skipped: "annulé", released: "envoyé",
-      not_triggered: "pas déclenché", all_teams: "Toutes les équipes", fire: "Envoyer", fire_to: "Envoyer à…",
-      fire_team: "Envoyer à {team}", skip: "Annuler", hold: "Retenir", unhold: "Libérer",
-      expects: "réponse sous {t}", no_reply_needed: "pas de réponse attendue", severity: "gravité {n}",
-      trigger_unanswered: "si « {src} » sans réponse {t}", trigger_flag: "si une réponse à « {src} » déclenche {flag}",
-      more: "Plus", less: "Moins", delivered_at: "envoyé à {t}", not_delivered: "non envoyé",
-      answered_in: "répondu en {t}", left: "reste {t}", overdue_by: "en retard de {t}", answered: "répondu",
-      no_reply_yet: "Pas encore de réponse", reply_as: "Répondre en persona", note: "Note",
-      standalone: "Publications hors inject", joined: "{n} connecté(s)", nobody_joined: "Personne n’a encore rejoint",
-      unanswered: "Sans réponse", overdue: "En retard", replies: "Réponses", last_reply: "Dernière réponse il y a {t}",
-      no_reply: "Aucune réponse", join_link: "Lien et QR code", copy: "Copier le lien", copied: "Copié",
-      qr: "QR code", code: "Code", note_team: "Note sur {team}", note_reply: "Note sur une réponse de {team} : « {text} »",
-      reply_to: "En réponse à {team} : « {text} »", new_persona: "— Nouvelle persona… —",
-      posted: "Publié ✓", sent: "Envoyé ✓", sending: "Envoi…", need_text: "Écrivez d’abord le texte.",
-      need_team: "Choisissez au moins une équipe.", bad_handle: "Un identifiant : @ puis 1 à 30 lettres, chiffres ou _.", need_persona: "Donnez un nom et un @identifiant à la nouvelle persona.",
-      to_all: "à toutes les équipes", to_teams: "à {teams}", followup: "↪ {who} a répondu à ce message ({ch})",
-      esc_unanswered: "sans réponse", esc_red_flag: "signal d’alerte", by: "par {who}", on_reply: "sur une réponse : « {text} »",
-      escalated_for: "escalade pour {team} : {why}", wall_count: "{n} réponses", unanswered_list: "Sans réponse :",
-      and_more: "+ {n} autre(s)", verified: "compte certifié",
-    },
-  };
+  // In the page's language, from the server's catalog (simulator/web/js_strings.py), as data-i18n JSON.
+  const STRINGS = JSON.parse(root.dataset.i18n || "{}");
 
   function t(key, vars) {
-    let text = STRINGS[LANG][key] ?? STRINGS.en[key] ?? key;
+    let text = STRINGS[key] ?? key;
     if (vars) text = text.replace(/\{(\w+)\}/g, (m, name) => (vars[name] ?? m));
     return text;
   }

@@ -16,26 +16,10 @@
   const MAX_REPLIES = 8;
   const BREAKING_MS = 15000;
 
-  const STRINGS = {
-    en: {
-      status_draft: "Not started", status_running: "Live", status_paused: "Paused", status_ended: "Ended",
-      online: "Connected", offline: "Reconnecting…", breaking: "Breaking",
-      ch_microblog: "Microblog", ch_social: "Social", ch_news: "News",
-      rk_public: "Public reply", rk_dm: "Direct message", rk_statement: "Statement", rk_email: "Email",
-      responded: "replied in {t}", phase: "Minute {m} of {d}", ended: "Exercise over", waiting: "Starting soon",
-      likes: "likes", shares: "shares", verified: "verified account",
-    },
-    fr: {
-      status_draft: "Pas commencé", status_running: "En direct", status_paused: "En pause", status_ended: "Terminé",
-      online: "Connecté", offline: "Reconnexion…", breaking: "Alerte",
-      ch_microblog: "Microblog", ch_social: "Réseau social", ch_news: "Presse",
-      rk_public: "Réponse publique", rk_dm: "Message privé", rk_statement: "Communiqué", rk_email: "E-mail",
-      responded: "réponse en {t}", phase: "Minute {m} sur {d}", ended: "Exercice terminé", waiting: "Bientôt",
-      likes: "j’aime", shares: "partages", verified: "compte certifié",
-    },
-  };
+  // In the page's language, from the server's catalog (simulator/web/js_strings.py), as data-i18n JSON.
+  const STRINGS = JSON.parse(root.dataset.i18n || "{}");
   function t(key, vars) {
-    let text = STRINGS[LANG][key] ?? STRINGS.en[key] ?? key;
+    let text = STRINGS[key] ?? key;
     if (vars) text = text.replace(/\{(\w+)\}/g, (m, name) => (vars[name] ?? m));
     return text;
   }
