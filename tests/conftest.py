@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -101,3 +102,12 @@ def services(database_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[
     migrate.upgrade(built.engine)
     yield built
     built.engine.dispose()
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A scenario library folder of the test's own (imports and uploads write into it): the mini drill."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    shutil.copy(DATA / "mini.yaml", folder / "mini.yaml")
+    return folder

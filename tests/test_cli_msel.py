@@ -3,7 +3,6 @@ the library folder."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,7 @@ from click.testing import CliRunner
 from simulator.cli import main
 from simulator.engine import msel
 from simulator.engine.loader import check_scenario_file
-from tests.factories import DATA, gen_scenario
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    folder = tmp_path / "scenarios"
-    folder.mkdir()
-    shutil.copy(DATA / "mini.yaml", folder / "mini.yaml")
-    return folder
+from tests.factories import gen_scenario
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,6 @@ from simulator.store import accounts, migrate
 from simulator.web import authoring, create_app
 from tests.factories import DATA, gen_scenario
 from tests.web.conftest import PASSWORD, sign_in
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    """A library folder of the test's own (uploads write into it), holding the mini drill."""
-    folder = tmp_path / "scenarios"
-    folder.mkdir()
-    shutil.copy(DATA / "mini.yaml", folder / "mini.yaml")
-    return folder
 
 
 @pytest.fixture
