@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..engine.events import Event, EventType
 from .models import (
+    Base,
     DeliveryRecord,
     EventRecord,
     ExerciseRecord,
@@ -24,6 +25,31 @@ _STATUS_AFTER = {
     EventType.exercise_paused: "paused",
     EventType.exercise_ended: "ended",
 }
+
+
+def project_all(session: Session, exercise_id: str, events: list[Event]) -> None:
+    """Update the projection tables for events appended together (``id`` and ``seq`` set): one
+    ``UPDATE exercises`` for the batch, one insert per projected row (a 50-team release is one batch)."""
+    if not events:
+        return
+    if events[0].type is EventType.exercise_created:
+        for event in events:
+            project(session, exercise_id, event)
+        return
+    values: dict[str, object] = {"last_seq": events[-1].seq}
+    for event in events:
+        values.update(_exercise_changes(event))
+    session.execute(update(ExerciseRecord).where(ExerciseRecord.id == exercise_id).values(**values))
+    session.add_all([row for event in events if (row := _row(exercise_id, event)) is not None])
+
+
+def _exercise_changes(event: Event) -> dict[str, object]:
+    values: dict[str, object] = {}
+    if event.type in _STATUS_AFTER:
+        values["status"] = _STATUS_AFTER[event.type]
+    if event.type in (EventType.exercise_started, EventType.speed_changed) and "speed" in event.data:
+        values["speed"] = float(event.data["speed"])
+    return values
 
 
 def project(session: Session, exercise_id: str, event: Event) -> None:
@@ -47,58 +73,56 @@ def project(session: Session, exercise_id: str, event: Event) -> None:
         for team in d["teams"]:
             session.add(TeamRecord(exercise_id=exercise_id, **team))
         return
-    values: dict[str, object] = {"last_seq": event.seq}
-    if event.type in _STATUS_AFTER:
-        values["status"] = _STATUS_AFTER[event.type]
-    if event.type in (EventType.exercise_started, EventType.speed_changed) and "speed" in d:
-        values["speed"] = float(d["speed"])
+    values: dict[str, object] = {"last_seq": event.seq, **_exercise_changes(event)}
     session.execute(update(ExerciseRecord).where(ExerciseRecord.id == exercise_id).values(**values))
+    row = _row(exercise_id, event)
+    if row is not None:
+        session.add(row)
+
+
+def _row(exercise_id: str, event: Event) -> Base | None:
+    """The projection row an event adds, if any."""
+    d = event.data
     match event.type:
         case EventType.team_added:
-            session.add(
-                TeamRecord(exercise_id=exercise_id, slot=d["slot"], name=d["name"], join_code=d["join_code"])
+            return TeamRecord(
+                exercise_id=exercise_id, slot=d["slot"], name=d["name"], join_code=d["join_code"]
             )
         case EventType.participant_joined:
-            session.add(
-                ParticipantRecord(
-                    id=d["participant_id"],
-                    exercise_id=exercise_id,
-                    team_slot=d["team"],
-                    display_name=d["display_name"],
-                    joined_at=event.at,
-                )
+            return ParticipantRecord(
+                id=d["participant_id"],
+                exercise_id=exercise_id,
+                team_slot=d["team"],
+                display_name=d["display_name"],
+                joined_at=event.at,
             )
         case EventType.inject_delivered:
-            session.add(
-                DeliveryRecord(
-                    exercise_id=exercise_id,
-                    inject_id=d["inject_id"],
-                    team_slot=d["team"],
-                    origin=d["origin"],
-                    scenario_s=event.scenario_s,
-                    delivered_at=event.at,
-                    event_id=event.id,
-                )
+            return DeliveryRecord(
+                exercise_id=exercise_id,
+                inject_id=d["inject_id"],
+                team_slot=d["team"],
+                origin=d["origin"],
+                scenario_s=event.scenario_s,
+                delivered_at=event.at,
+                event_id=event.id,
             )
         case EventType.reply_posted:
-            session.add(
-                ReplyRecord(
-                    id=d["reply_id"],
-                    exercise_id=exercise_id,
-                    team_slot=d["team"],
-                    inject_id=d.get("inject_id"),
-                    channel=d["channel"],
-                    kind=d["kind"],
-                    text=d["text"],
-                    author=d["author"],
-                    idempotency_key=d["key"],
-                    scenario_s=event.scenario_s,
-                    published_at=event.at,
-                    event_id=event.id,
-                )
+            return ReplyRecord(
+                id=d["reply_id"],
+                exercise_id=exercise_id,
+                team_slot=d["team"],
+                inject_id=d.get("inject_id"),
+                channel=d["channel"],
+                kind=d["kind"],
+                text=d["text"],
+                author=d["author"],
+                idempotency_key=d["key"],
+                scenario_s=event.scenario_s,
+                published_at=event.at,
+                event_id=event.id,
             )
         case _:
-            pass
+            return None
 
 
 def rebuild(session: Session) -> int:

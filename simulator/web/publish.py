@@ -61,7 +61,7 @@ def publish(app: Flask, exercise_id: str, events: list[Event]) -> None:
     if not events:
         return
     services = services_of(app)
-    state = services.store.exercise(exercise_id).state
+    state = services.store.cached(exercise_id).state  # holds ``events``: they were just stored here
     clock = views.clock_payload(state, services.clock.now())
     per_team = []
     for slot in state.teams:

@@ -345,7 +345,7 @@ class TeamNamespace(AckedNamespace):
                 channel=channel,
             ),
         )
-        state = current_services().store.exercise(me["exercise_id"]).state
+        state = current_services().store.cached(me["exercise_id"]).state  # holds what run() stored
         reply = state.replies_by_key.get((team, key))
         if reply is None:  # pragma: no cover - the store either stored it or raised
             return {"ok": False, "error": "reply not stored", "retryable": True}
