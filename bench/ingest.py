@@ -18,7 +18,9 @@ from .deployment import Deployment
 from .harness import Fleet, milliseconds
 from .stats import percentile
 
-RATE_PER_SECOND = 500
+# Offered above the 500/s target: replies/s is measured from the first send to the last ack, so an
+# offer of exactly 500/s could only ever show a little less than 500 even from a server that keeps up.
+RATE_PER_SECOND = 550
 
 
 def _merge(answers: list[dict[str, Any]]) -> dict[str, Any]:

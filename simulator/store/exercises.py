@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select, text
@@ -34,6 +36,16 @@ JOIN_CODE_LENGTH = 6
 MAX_ATTEMPTS = 8
 
 
+@dataclass(eq=False)
+class _Pending:
+    """A command waiting for the next group commit of its exercise."""
+
+    command: Command
+    stored: list[Event] = field(default_factory=list)
+    error: BaseException | None = None
+    done: bool = False
+
+
 class ExerciseNotFound(LookupError):
     pass
 
@@ -51,6 +63,7 @@ class ExerciseStore:
         self._cache: dict[str, Exercise] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._queues: dict[str, list[_Pending]] = {}
 
     # --- creating ------------------------------------------------------------------------------
 
@@ -154,30 +167,77 @@ class ExerciseStore:
     def run(self, exercise_id: str, command: Command) -> list[Event]:
         """Run ``command(exercise, now)`` and store the events it returns; return them as stored.
 
-        ``CommandRejected`` from the engine propagates with nothing written."""
+        ``CommandRejected`` from the engine propagates with nothing written for this command.
+
+        Group commit: commands that arrive while another is being stored wait for the exercise's
+        lock; whoever takes it next runs every waiting command, in arrival order, each on the state
+        the previous ones left, and commits them in one transaction. A burst of replies costs one
+        commit (one disk flush) per batch instead of one per reply; each caller still gets its own
+        events back only after they are committed."""
+        pending = _Pending(command)
+        with self._locks_guard:
+            self._queues.setdefault(exercise_id, []).append(pending)
+        time.sleep(0)  # yield (monkey-patched under eventlet/gevent): ready handlers join this batch
         with self._lock(exercise_id):
+            if not pending.done:
+                with self._locks_guard:
+                    batch, self._queues[exercise_id] = self._queues[exercise_id], []
+                self._store_batch(exercise_id, batch)
+        if pending.error is not None:
+            raise pending.error
+        return pending.stored
+
+    def _store_batch(self, exercise_id: str, batch: list[_Pending]) -> None:
+        """Run and commit ``batch`` (the exercise's lock held); every entry ends done."""
+        try:
             for _ in range(MAX_ATTEMPTS):
-                with self.sessions() as session:
-                    queued = _queues_writers(session)
-                    try:
-                        with session.begin() if queued else nullcontext():
-                            if queued:
-                                _wait_for_other_writers(session, exercise_id)
-                            exercise = self._fresh(session, exercise_id, end_read=not queued)
-                            events = command(exercise, self.clock.now())
-                            if not events:
-                                return []
-                            with nullcontext() if queued else session.begin():
-                                stored = self._append(session, exercise_id, exercise.state.last_seq, events)
-                    except IntegrityError:
-                        continue  # another writer got there first: catch up and think again
-                exercise.apply_all(stored)
-                return stored
-        raise WriteConflict(f"exercise {exercise_id}: too many concurrent writers, command not applied")
+                try:
+                    self._try_batch(exercise_id, batch)
+                    return
+                except IntegrityError:
+                    self.forget(exercise_id)  # another process got there first: catch up, think again
+            failure: BaseException = WriteConflict(
+                f"exercise {exercise_id}: too many concurrent writers, command not applied"
+            )
+        except Exception as exc:  # the database is away, …: every command of the batch fails
+            self.forget(exercise_id)
+            failure = exc
+        for entry in batch:
+            entry.stored, entry.error, entry.done = [], failure, True
+
+    def _try_batch(self, exercise_id: str, batch: list[_Pending]) -> None:
+        with self.sessions() as session:
+            queued = _queues_writers(session)
+            with session.begin() if queued else nullcontext():
+                if queued:
+                    _wait_for_other_writers(session, exercise_id)
+                exercise = self._fresh(session, exercise_id, end_read=not queued)
+                with nullcontext() if queued else session.begin():
+                    # The cached state runs ahead of the database until the commit: readers wait
+                    # on the lock we hold, and a failure forgets the cache.
+                    first_seq = exercise.state.last_seq
+                    results: list[tuple[list[Event], BaseException | None]] = []
+                    for entry in batch:
+                        try:
+                            events = entry.command(exercise, self.clock.now())
+                        except Exception as exc:  # rejected (or a bug): this command only
+                            results.append(([], exc))
+                            continue
+                        seq = exercise.state.last_seq
+                        numbered = [event.stored(seq + i) for i, event in enumerate(events, start=1)]
+                        exercise.apply_all(numbered)  # the next command sees these
+                        results.append((numbered, None))
+                    everything = [event for numbered, _ in results for event in numbered]
+                    stored = iter(self._append(session, exercise_id, first_seq, everything))
+        for entry, (numbered, error) in zip(batch, results, strict=True):
+            entry.stored = [next(stored) for _ in numbered]  # the same events, with their ids
+            entry.error, entry.done = error, True
 
     def _append(self, session: Session, exercise_id: str, last_seq: int, events: list[Event]) -> list[Event]:
         """Insert the events with consecutive ``seq`` in one statement (a 50-team release is one
         round trip, ids come back through RETURNING), then their projections."""
+        if not events:
+            return []
         records = [
             EventRecord(
                 exercise_id=exercise_id,

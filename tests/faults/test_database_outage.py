@@ -181,7 +181,8 @@ def test_a_command_committed_as_the_database_goes_away_is_acknowledged_once(
 ) -> None:
     """The outage starts right after the commit, before the push and the acknowledgement: the command
     is stored, so it must not be reported "not saved, retry" (a facilitator message has no idempotency
-    key: a retry would store it twice). The lost push is recovered by the screens' catch-up."""
+    key: a retry would store it twice). The push needs no database (it is built from the state the
+    store just updated), and a push lost otherwise would be recovered by the screens' catch-up."""
     with (
         TcpProxy(upstream_of(database_url)) as proxy,
         live_drill(tmp_path, database_url, through(proxy, database_url)) as drill,
@@ -196,10 +197,8 @@ def test_a_command_committed_as_the_database_goes_away_is_acknowledged_once(
             assert proxy.tripped.is_set()
             assert drill.event_count("facilitator_message") == 1  # it was committed...
             assert ack["ok"], ack  # ...so it is acknowledged, not handed back for a retry
-            assert not any(i["kind"] == "message" for i in red.items)  # the push died with the database
 
             proxy.restore()
-            # The heartbeat names the last seq: both screens catch up on the push they missed.
             for screen in (facilitator, red):
                 screen.wait_for(
                     lambda items: any(i["kind"] == "message" and i["text"] == text for i in items),
