@@ -20,6 +20,7 @@ class Settings:
     scenarios_dir: Path
     async_mode: str = "eventlet"
     message_queue_url: str | None = None
+    message_queue_channel: str = "crisisdrill"
     secret_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 5000
@@ -57,6 +58,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         scenarios_dir=Path(env.get("CRISISDRILL_SCENARIOS") or scenarios_dir()),
         async_mode=async_mode,
         message_queue_url=env.get("MESSAGE_QUEUE_URL") or None,
+        message_queue_channel=env.get("MESSAGE_QUEUE_CHANNEL") or "crisisdrill",
         secret_key=env.get("SECRET_KEY") or None,
         host=env.get("HOST", "127.0.0.1"),
         port=int(port_text),

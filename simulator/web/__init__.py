@@ -61,7 +61,9 @@ def create_app(test_config: dict[str, Any] | None = None, services: Services | N
         from .publish import ask_screens_to_catch_up
         from .queue import redis_manager
 
-        queue_options["client_manager"] = redis_manager(settings.message_queue_url, ask_screens_to_catch_up)
+        queue_options["client_manager"] = redis_manager(
+            settings.message_queue_url, settings.message_queue_channel, ask_screens_to_catch_up
+        )
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],

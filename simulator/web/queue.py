@@ -16,16 +16,16 @@ from typing import Any
 
 import socketio
 
-log = logging.getLogger(__name__)
+from ..config import SettingsError
 
-CHANNEL = "flask-socketio"  # Flask-SocketIO's default: processes of one deployment share it
+log = logging.getLogger(__name__)
 
 
 class CatchUpRedisManager(socketio.RedisManager):
     """python-socketio's Redis manager, calling ``on_resubscribed`` after each reconnection."""
 
-    def __init__(self, url: str, on_resubscribed: Callable[[], None], **kwargs: Any) -> None:
-        super().__init__(url, channel=CHANNEL, **kwargs)
+    def __init__(self, url: str, channel: str, on_resubscribed: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(url, channel=channel, **kwargs)
         self.on_resubscribed = on_resubscribed
 
     def _redis_listen_with_retries(self) -> Iterator[Any]:  # pragma: no cover - exercised live
@@ -49,7 +49,9 @@ class CatchUpRedisManager(socketio.RedisManager):
                 retry_sleep = min(retry_sleep * 2, 30.0)
 
 
-def redis_manager(url: str, on_resubscribed: Callable[[], None]) -> socketio.RedisManager:
+def redis_manager(url: str, channel: str, on_resubscribed: Callable[[], None]) -> socketio.RedisManager:
+    """The queue shared by the processes of one deployment (``MESSAGE_QUEUE_CHANNEL`` keeps two
+    deployments on one Redis apart: pub/sub channels ignore the database number of the URL)."""
     if not url.startswith(("redis://", "rediss://")):
-        raise ValueError(f"MESSAGE_QUEUE_URL must be a redis:// or rediss:// URL, got {url!r}")
-    return CatchUpRedisManager(url, on_resubscribed)
+        raise SettingsError(f"MESSAGE_QUEUE_URL must be a redis:// or rediss:// URL, got {url!r}")
+    return CatchUpRedisManager(url, channel, on_resubscribed)
