@@ -424,7 +424,22 @@ def parse_scenario(text: str, source: str = "<scenario>") -> tuple[Scenario | No
         ]
 
     problems = [Problem(source, line, field, msg) for line, field, msg in _duplicate_keys(root)]
+    scenario, errors = scenario_errors(data)
+    for loc, kind, message in errors:
+        line = _key_line(root, loc) if kind == "extra_forbidden" else _locate(root, loc)[0]
+        problems.append(Problem(source, line, _field_path(loc), message))
+    problems = sorted(dict.fromkeys(problems), key=lambda p: (p.line or 0, p.field))
+    return (scenario if not problems else None), problems
+
+
+def scenario_errors(data: dict[str, Any]) -> tuple[Scenario | None, list[tuple[tuple[Any, ...], str, str]]]:
+    """Validate a scenario mapping (from YAML or a spreadsheet): the model, then the references.
+
+    Each error is ``(loc, kind, message)``; ``kind`` is pydantic's error type, ``"union"`` (one
+    message for the alternatives a field may take) or ``"reference"``. Callers turn ``loc`` into a
+    line (YAML) or a sheet, row and column (MSEL)."""
     scenario = None
+    errors: list[tuple[tuple[Any, ...], str, str]] = []
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -438,14 +453,10 @@ def parse_scenario(text: str, source: str = "<scenario>") -> tuple[Scenario | No
                 if plain != loc:
                     branches.setdefault(plain, []).append(_explain(error))
                     continue
-            line = _key_line(root, loc) if error["type"] == "extra_forbidden" else _locate(root, loc)[0]
-            problems.append(Problem(source, line, _field_path(loc), _explain(error)))
-        for loc, messages in branches.items():
-            problems.append(Problem(source, _locate(root, loc)[0], _field_path(loc), _either(messages)))
-    for loc, message in _references(data):
-        problems.append(Problem(source, _locate(root, loc)[0], _field_path(loc), message))
-    problems = sorted(dict.fromkeys(problems), key=lambda p: (p.line or 0, p.field))
-    return (scenario if not problems else None), problems
+            errors.append((loc, error["type"], _explain(error)))
+        errors += [(loc, "union", _either(messages)) for loc, messages in branches.items()]
+    errors += [(loc, "reference", message) for loc, message in _references(data)]
+    return scenario, errors
 
 
 def check_scenario_file(path: Path) -> tuple[Scenario | None, list[Problem]]:

@@ -8,7 +8,7 @@ scenario's YAML without its injects. The format is documented in docs/scenario-f
 spreadsheets").
 
 Reading builds the same dict as the YAML loader and validates it with the same models and the same
-cross-checks (``loader._references``), so every problem of a file is reported at once, each naming its
+cross-checks (``loader.scenario_errors``), so every problem of a file is reported at once, each naming its
 sheet, row and column (``injects row 7, column time: '5 min' is not +HH:MM:SS``) or, in the CSV
 header, its line and field. Pure: bytes and text in, bytes and text out (openpyxl for XLSX).
 """
@@ -27,19 +27,16 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from .durations import format_duration
 from .loader import (
     Problem,
     _duplicate_keys,
-    _either,
-    _explain,
     _field_path,
     _key_line,
     _locate,
-    _references,
     parse_scenario,
+    scenario_errors,
 )
 from .scenario import Escalation, Inject, Persona, Phrase, Scenario
 
@@ -774,7 +771,6 @@ def _number_of(row: Row, key: str, index: int) -> int:
 
 def _validate(data: dict[str, Any], place: Place, problems: _Problems) -> Scenario | None:
     """Validate ``data`` with the scenario model and the loader's cross-checks; collect problems."""
-    scenario = None
 
     def add(loc: tuple[Any, ...], kind: str, message: str) -> None:
         where = place(loc, kind)
@@ -784,21 +780,9 @@ def _validate(data: dict[str, Any], place: Place, problems: _Problems) -> Scenar
                 message = "required; the cell is empty"
             problems.add(order, line, label, message)
 
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        branches: dict[tuple[Any, ...], list[str]] = {}
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            plain = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
-            if plain != loc and error["type"] != "extra_forbidden":
-                branches.setdefault(plain, []).append(_explain(error))
-                continue
-            add(loc, error["type"], _explain(error))
-        for loc, messages in branches.items():
-            add(loc, "union", _either(messages))
-    for loc, message in _references(data):
-        add(loc, "reference", message)
+    scenario, errors = scenario_errors(data)
+    for loc, kind, message in errors:
+        add(loc, kind, message)
     return scenario if not problems.found else None
 
 
