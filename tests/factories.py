@@ -22,11 +22,12 @@ def gen_exercise(
     scenario: Scenario | None = None,
     teams: tuple[str, ...] = ("Red", "Blue"),
     clock: ManualClock | None = None,
+    options: dict[str, bool] | None = None,
 ) -> tuple[Exercise, ManualClock]:
     """An in-memory exercise (no database) and the manual clock that drives it."""
     clock = clock or ManualClock()
     codes = [f"CODE{i}" for i in range(len(teams))]
-    created = Exercise.create("ex1", scenario or gen_scenario(), teams, codes, clock.now())
+    created = Exercise.create("ex1", scenario or gen_scenario(), teams, codes, clock.now(), options=options)
     return Exercise.from_events([created.stored(1)]), clock
 
 

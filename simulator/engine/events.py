@@ -36,6 +36,12 @@ class EventType(StrEnum):
     score_overridden = "score_overridden"
     debrief_updated = "debrief_updated"
     report_released = "report_released"
+    options_changed = "options_changed"
+    participant_role_changed = "participant_role_changed"
+    draft_submitted = "draft_submitted"
+    draft_reviewed = "draft_reviewed"
+    reaction_planned = "reaction_planned"
+    reaction_changed = "reaction_changed"
 
 
 @dataclass(frozen=True)
@@ -88,3 +94,19 @@ def reply_key(team: str, idempotency_key: str) -> str:
 
 def escalation_key(inject_id: str, rule_index: int, team: str) -> str:
     return f"escalate:{inject_id}:{rule_index}:{team}"
+
+
+def draft_key(team: str, idempotency_key: str) -> str:
+    return f"draft:{team}:{idempotency_key}"
+
+
+def review_key(draft_id: str) -> str:
+    return f"review:{draft_id}"
+
+
+def reaction_key(reply_id: str, rule_index: int) -> str:
+    return f"react:{reply_id}:{rule_index}"
+
+
+def reaction_release_key(reaction_id: str) -> str:
+    return f"react-release:{reaction_id}"

@@ -17,9 +17,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from scoring.matching import first_match
-
-from .events import Event, EventType, delivery_key, escalation_key, reply_key
+from .events import (
+    Event,
+    EventType,
+    delivery_key,
+    draft_key,
+    escalation_key,
+    reaction_key,
+    reaction_release_key,
+    reply_key,
+    review_key,
+)
+from .mood import TeamMood
+from .reactions import PlannedReaction, RubricMatch, matching_rules, rubric_matches
 from .scenario import Channel, Inject, Persona, Scenario
 from .schedule import Release, due_releases
 
@@ -33,6 +43,14 @@ REPLY_KINDS = ("public", "dm", "statement", "email")
 press or holding statement; email: an answer to an email."""
 
 REPLY_LIMITS = {"microblog": 280, "social": 2000, "dm": 1000, "statement": 5000, "email": 5000}
+
+ROLES = ("community_manager", "lead", "spokesperson")
+"""With a chain of command: community managers draft, leads approve (and publish directly),
+spokespersons draft press statements (and anything else). Without one every member is a ``member``."""
+
+REVIEW_DECISIONS = ("approve", "edit", "reject")
+REACTION_CHANGES = ("hold", "unhold", "edit", "suppress", "send")
+OPTION_NAMES = ("chain_of_command", "mood_visible", "reactions")
 
 
 class Status(StrEnum):
@@ -75,6 +93,41 @@ class Reply:
     scenario_s: float
     at: datetime
     key: str
+    draft_id: str | None = None
+    drafted_s: float | None = None
+    approved_by: str | None = None
+    key_points: tuple[str, ...] = ()
+    red_flags: tuple[str, ...] = ()
+
+
+@dataclass
+class Draft:
+    """A reply waiting for (or past) the lead's decision, under a chain of command."""
+
+    draft_id: str
+    team: str
+    key: str
+    inject_id: str | None
+    channel: str
+    kind: str
+    text: str
+    author: str
+    author_id: str
+    author_role: str
+    drafted_s: float
+    status: str = "pending"  # pending | approved | edited | rejected
+    reviewer: str | None = None
+    reviewed_s: float | None = None
+    comment: str = ""
+    published_text: str | None = None
+
+
+def default_options(scenario: Scenario) -> dict[str, bool]:
+    return {
+        "chain_of_command": False,
+        "mood_visible": scenario.mood.visible_to_teams,
+        "reactions": True,
+    }
 
 
 @dataclass
@@ -107,7 +160,17 @@ class ExerciseState:
     debrief: dict[str, Any] = field(default_factory=dict)
     released: str = "none"  # none | own (each team sees its own report) | ranking (teams see the ranking)
     projector_shows_replies: bool = False
+    options: dict[str, bool] = field(default_factory=dict)
+    drafts: dict[str, Draft] = field(default_factory=dict)
+    drafts_by_key: dict[tuple[str, str], str] = field(default_factory=dict)
+    reactions: dict[str, PlannedReaction] = field(default_factory=dict)
+    reaction_count: dict[tuple[str, int], int] = field(default_factory=dict)  # (team, rule) -> planned
+    moods: dict[str, TeamMood] = field(default_factory=dict)
     last_seq: int = 0
+
+    @property
+    def chain_of_command(self) -> bool:
+        return bool(self.options.get("chain_of_command"))
 
     @property
     def team_slots(self) -> list[str]:
@@ -133,6 +196,17 @@ class ExerciseState:
         wanted = code.strip().upper()
         return next((t for t in self.teams.values() if t.join_code == wanted), None)
 
+    def role_of(self, participant_id: str) -> str:
+        return str(self.participants.get(participant_id, {}).get("role") or "member")
+
+    def mood(self, team: str) -> TeamMood:
+        if team not in self.moods:
+            self.moods[team] = TeamMood(self.scenario.mood)
+        return self.moods[team]
+
+    def reply_by_id(self, reply_id: str) -> Reply | None:
+        return next((r for r in self.replies if r.reply_id == reply_id), None)
+
 
 class Exercise:
     """An exercise: its state, and commands that return the events they imply."""
@@ -151,6 +225,7 @@ class Exercise:
         now: datetime,
         title: str | None = None,
         speed: float = 1.0,
+        options: dict[str, bool] | None = None,
     ) -> Event:
         """The event that creates an exercise; it carries a snapshot of the scenario, so later edits
         to the scenario file never change an exercise already created."""
@@ -172,6 +247,7 @@ class Exercise:
                 "scenario": scenario.model_dump(mode="json", by_alias=True),
                 "teams": teams,
                 "speed": speed,
+                "options": check_options({**default_options(scenario), **(options or {})}),
             },
         )
 
@@ -200,12 +276,19 @@ class Exercise:
         s, d = self.state, event.data
         match event.type:
             case EventType.exercise_created:
+                s.options = {**default_options(s.scenario), **d.get("options", {})}
                 for team in d["teams"]:
                     s.teams[team["slot"]] = Team(team["slot"], team["name"], team["join_code"])
+                    s.mood(team["slot"])
             case EventType.team_added:
                 s.teams[d["slot"]] = Team(d["slot"], d["name"], d["join_code"])
+                s.mood(d["slot"])
             case EventType.participant_joined:
                 s.participants[d["participant_id"]] = dict(d)
+            case EventType.participant_role_changed:
+                s.participants[d["participant_id"]]["role"] = d["role"]
+            case EventType.options_changed:
+                s.options.update(d["options"])
             case EventType.exercise_started | EventType.exercise_resumed:
                 s.status, s.anchor_at, s.anchor_s = Status.running, event.at, event.scenario_s
                 s.speed = float(d.get("speed", s.speed))
@@ -222,6 +305,7 @@ class Exercise:
                 )
                 if event.seq is not None:
                     s.first_delivery_seq.setdefault(d["inject_id"], event.seq)
+                self._fold_delivery_mood(event)
             case EventType.inject_skipped:
                 s.skipped.add(d["inject_id"])
             case EventType.inject_held:
@@ -236,18 +320,57 @@ class Exercise:
                 s.adhoc_injects[inject.id] = inject
                 if d.get("in_reply_to"):
                     s.adhoc_reply_to[inject.id] = d["in_reply_to"]
+                if d.get("reaction_id") in s.reactions:
+                    reaction = s.reactions[d["reaction_id"]]
+                    reaction.status, reaction.released_s = "released", event.scenario_s
+                    reaction.text = inject.text
             case EventType.escalation_fired:
                 s.escalations.add((d["source_inject"], d["rule"], d["team"]))
                 s.escalation_why.setdefault((d["target_inject"], d["team"]), d.get("why", ""))
             case EventType.reply_posted:
+                matched = d.get("matched") or {}
                 reply = Reply(
                     d["reply_id"], d["team"], d.get("inject_id"), d["channel"], d["kind"],
                     d["text"], d["author"], event.scenario_s, event.at, d["key"],
+                    d.get("draft_id"), d.get("drafted_s"), d.get("approved_by"),
+                    tuple(matched.get("key_points", ())), tuple(matched.get("red_flags", ())),
                 )  # fmt: skip
                 s.replies.append(reply)
                 s.replies_by_key[(reply.team, reply.key)] = reply
                 if reply.inject_id is not None:
                     s.first_reply_s.setdefault((reply.inject_id, reply.team), reply.scenario_s)
+                    s.mood(reply.team).reply(
+                        event.scenario_s,
+                        s.inject(reply.inject_id),
+                        list(reply.key_points),
+                        list(reply.red_flags),
+                    )
+            case EventType.draft_submitted:
+                draft = Draft(
+                    d["draft_id"], d["team"], d["key"], d.get("inject_id"), d["channel"], d["kind"],
+                    d["text"], d["author"], d["author_id"], d["author_role"], event.scenario_s,
+                )  # fmt: skip
+                s.drafts[draft.draft_id] = draft
+                s.drafts_by_key[(draft.team, draft.key)] = draft.draft_id
+            case EventType.draft_reviewed:
+                draft = s.drafts[d["draft_id"]]
+                draft.status = {"approve": "approved", "edit": "edited", "reject": "rejected"}[d["decision"]]
+                draft.reviewer, draft.reviewed_s = d["reviewer"], event.scenario_s
+                draft.comment = d.get("comment", "")
+                if d["decision"] != "reject":
+                    draft.published_text = d.get("text") or draft.text
+            case EventType.reaction_planned:
+                s.reactions[d["reaction_id"]] = PlannedReaction.from_event(d)
+                slot = (d["team"], d["rule"])
+                s.reaction_count[slot] = s.reaction_count.get(slot, 0) + 1
+            case EventType.reaction_changed:
+                reaction = s.reactions[d["reaction_id"]]
+                if d["change"] == "edit":
+                    reaction.text = d["text"]
+                elif d["change"] in ("hold", "unhold", "suppress"):
+                    reaction.status = {"hold": "held", "unhold": "planned", "suppress": "suppressed"}[
+                        d["change"]
+                    ]
             case EventType.note_added:
                 s.notes.append({**d, "scenario_s": event.scenario_s, "at": event.at.isoformat()})
             case EventType.score_overridden:
@@ -266,6 +389,16 @@ class Exercise:
     def apply_all(self, events: Iterable[Event]) -> None:
         for event in events:
             self.apply(event)
+
+    def _fold_delivery_mood(self, event: Event) -> None:
+        s, d = self.state, event.data
+        inject = s.inject(d["inject_id"])
+        if inject is None:
+            return
+        mood = s.mood(d["team"])
+        if d["origin"] == "reaction" and inject.id in s.reactions:
+            mood.reaction(event.scenario_s, s.reactions[inject.id].mood, inject.id)
+        mood.post(event.scenario_s, inject, s.persona(inject.from_))
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -334,8 +467,11 @@ class Exercise:
             self._event(EventType.team_added, now, {"slot": slot, "name": names[-1], "join_code": join_code})
         ]
 
-    def join(self, now: datetime, participant_id: str, team: str, display_name: str) -> list[Event]:
-        """A participant joins a team with a display name."""
+    def join(
+        self, now: datetime, participant_id: str, team: str, display_name: str, role: str | None = None
+    ) -> list[Event]:
+        """A participant joins a team with a display name and, under a chain of command, a role
+        (community manager when none is given)."""
         self._require(Status.draft, Status.running, Status.paused, doing="join")
         if team not in self.state.teams:
             raise CommandRejected(f"unknown team {team!r}")
@@ -343,6 +479,11 @@ class Exercise:
         if not name or len(name) > DISPLAY_NAME_MAX:
             raise CommandRejected(f"display name must be 1 to {DISPLAY_NAME_MAX} characters")
         data = {"participant_id": participant_id, "team": team, "display_name": name}
+        if self.state.chain_of_command:
+            role = role or "community_manager"
+            if role not in ROLES:
+                raise CommandRejected(f"unknown role {str(role)[:30]!r}; expected one of {', '.join(ROLES)}")
+            data["role"] = role
         return [self._event(EventType.participant_joined, now, data, f"join:{participant_id}")]
 
     # --- releasing injects ---------------------------------------------------------------------
@@ -354,6 +495,9 @@ class Exercise:
                 events.extend(self._escalate(now, release))
             else:
                 events.append(self._deliver(now, release))
+        for reaction in self.state.reactions.values():
+            if reaction.status == "planned" and reaction.due_s <= scenario_s:
+                events.extend(self._release_reaction(now, reaction))
         return events
 
     def tick(self, now: datetime) -> list[Event]:
@@ -589,9 +733,118 @@ class Exercise:
     ) -> list[Event]:
         """A team publishes a reply. Idempotent on (team, key): a retry returns no new event.
 
-        A reply to an inject whose red flag it raises fires that inject's ``red_flag`` escalations."""
+        A reply to an inject whose red flag it raises fires that inject's ``red_flag`` escalations,
+        and every reaction rule of the scenario that matches it plans a reaction."""
         if (team, key) in self.state.replies_by_key:
             return []
+        inject, channel, text = self._checked_reply(team, key, text, kind, inject_id, channel)
+        return self._publish(now, team=team, key=key, text=text, kind=kind, inject=inject,
+                             channel=channel, author=author)  # fmt: skip
+
+    def submit(
+        self,
+        now: datetime,
+        *,
+        participant_id: str,
+        key: str,
+        text: str,
+        kind: str = "public",
+        inject_id: str | None = None,
+        channel: str | None = None,
+    ) -> list[Event]:
+        """What a participant's "Publish" does: publish, or, under a chain of command and unless the
+        participant is a lead, submit a draft for approval. Idempotent on (team, key)."""
+        person = self.state.participants.get(participant_id)
+        if person is None:
+            raise CommandRejected(f"unknown participant {participant_id!r}")
+        team, author, role = person["team"], person["display_name"], self.state.role_of(participant_id)
+        if (team, key) in self.state.replies_by_key or (team, key) in self.state.drafts_by_key:
+            return []
+        if not self.state.chain_of_command or role == "lead":
+            return self.post_reply(
+                now, team=team, key=key, text=text, kind=kind, inject_id=inject_id, author=author,
+                channel=channel,
+            )  # fmt: skip
+        if kind == "statement" and role != "spokesperson":
+            raise CommandRejected(
+                "press statements are drafted by your team's spokesperson (or published by a lead)"
+            )
+        inject, channel, text = self._checked_reply(team, key, text, kind, inject_id, channel)
+        data = {
+            "draft_id": _short_id(self.state.exercise_id, "draft", team, key),
+            "team": team,
+            "key": key,
+            "inject_id": inject.id if inject else None,
+            "channel": channel,
+            "kind": kind,
+            "text": text,
+            "author": author,
+            "author_id": participant_id,
+            "author_role": role,
+        }
+        return [self._event(EventType.draft_submitted, now, data, draft_key(team, key))]
+
+    def review_draft(
+        self,
+        now: datetime,
+        *,
+        reviewer_id: str,
+        draft_id: str,
+        decision: str,
+        comment: str = "",
+        text: str | None = None,
+    ) -> list[Event]:
+        """A lead approves, edits (then publishes the edited text) or rejects a draft of the team."""
+        self._require(Status.running, doing="review a draft")
+        reviewer = self.state.participants.get(reviewer_id)
+        draft = self.state.drafts.get(draft_id)
+        if reviewer is None or draft is None or draft.team != reviewer["team"]:
+            raise CommandRejected(f"unknown draft {draft_id!r}")
+        if self.state.role_of(reviewer_id) != "lead":
+            raise CommandRejected("only the team's lead approves drafts")
+        if draft.status != "pending":
+            raise CommandRejected(f"this draft was already {draft.status} by {draft.reviewer}")
+        if decision not in REVIEW_DECISIONS:
+            raise CommandRejected(
+                f"unknown decision {str(decision)[:20]!r}; expected approve, edit or reject"
+            )
+        comment = str(comment or "").strip()
+        if len(comment) > 500:
+            raise CommandRejected("a review comment is at most 500 characters")
+        if decision == "reject" and not comment:
+            raise CommandRejected("say why the draft is rejected: a comment is required")
+        data: dict[str, Any] = {
+            "draft_id": draft_id,
+            "team": draft.team,
+            "decision": decision,
+            "comment": comment,
+            "reviewer": reviewer["display_name"],
+            "reviewer_id": reviewer_id,
+        }
+        published = draft.text
+        if decision == "edit":
+            inject = self.state.inject(draft.inject_id) if draft.inject_id else None
+            _, _, published = self._checked_reply(
+                draft.team, draft.key, text or "", draft.kind, draft.inject_id, draft.channel
+            )
+            if published == draft.text:
+                raise CommandRejected("the edited text is the same as the draft: approve it instead")
+            data["text"] = published
+        events = [self._event(EventType.draft_reviewed, now, data, review_key(draft_id))]
+        if decision != "reject":
+            inject = self.state.inject(draft.inject_id) if draft.inject_id else None
+            events += self._publish(
+                now, team=draft.team, key=draft.key, text=published, kind=draft.kind, inject=inject,
+                channel=draft.channel, author=draft.author,
+                draft={"draft_id": draft_id, "drafted_s": draft.drafted_s,
+                       "approved_by": reviewer["display_name"]},
+            )  # fmt: skip
+        return events
+
+    def _checked_reply(
+        self, team: str, key: str, text: str, kind: str, inject_id: str | None, channel: str | None
+    ) -> tuple[Inject | None, str, str]:
+        """Validate a reply (or draft): its inject, the channel it goes to, and its cleaned text."""
         self._require(Status.running, doing="publish a reply")
         if team not in self.state.teams:
             raise CommandRejected(f"unknown team {team!r}")
@@ -613,20 +866,40 @@ class Exercise:
             raise CommandRejected(
                 f"a {kind} reply on {channel} is limited to {limit} characters; this one has {len(text)}"
             )
-        reply_id = hashlib.sha1(f"{self.state.exercise_id}:{team}:{key}".encode()).hexdigest()[:16]
+        return inject, channel, text
+
+    def _publish(
+        self,
+        now: datetime,
+        *,
+        team: str,
+        key: str,
+        text: str,
+        kind: str,
+        inject: Inject | None,
+        channel: str,
+        author: str,
+        draft: dict[str, Any] | None = None,
+    ) -> list[Event]:
+        language = self.state.scenario.language.value
+        match = rubric_matches(text, inject, language)
+        reply_id = _short_id(self.state.exercise_id, team, key)
         data = {
             "reply_id": reply_id,
             "team": team,
-            "inject_id": inject_id,
+            "inject_id": inject.id if inject else None,
             "channel": channel,
             "kind": kind,
             "text": text,
             "author": str(author)[:DISPLAY_NAME_MAX],
             "key": key,
+            "matched": match.as_data(),
+            **(draft or {}),
         }
         events = [self._event(EventType.reply_posted, now, data, reply_key(team, key))]
         if inject is not None:
-            events += self._red_flag_escalations(now, inject, team, text)
+            events += self._red_flag_escalations(now, inject, team, match)
+        events += self._plan_reactions(now, team, reply_id, inject, channel, match)
         return events
 
     def _reply_channel(self, kind: str, inject: Inject | None, channel: str | None) -> str:
@@ -640,15 +913,18 @@ class Exercise:
             return str(channel)
         raise CommandRejected("a reply that answers no inject needs a channel")
 
-    def _red_flag_escalations(self, now: datetime, inject: Inject, team: str, text: str) -> list[Event]:
+    def _red_flag_escalations(
+        self, now: datetime, inject: Inject, team: str, match: RubricMatch
+    ) -> list[Event]:
         events: list[Event] = []
         flags = {flag.id: flag for flag in inject.rubric.red_flags}
+        said = dict(match.red_flags)
         for index, rule in enumerate(inject.escalate):
             if rule.when != "red_flag" or rule.flag not in flags:
                 continue
             if (inject.id, index, team) in self.state.escalations:
                 continue
-            phrase = first_match(text, flags[rule.flag].phrases, self.state.scenario.language.value)
+            phrase = said.get(rule.flag)
             if phrase is None or rule.inject in self.state.skipped | self.state.held:
                 continue
             cause = {
@@ -663,6 +939,126 @@ class Exercise:
                 continue
             events.extend(self._escalate(now, release))
         return events
+
+    # --- the reactive crowd ----------------------------------------------------------------------
+
+    def _plan_reactions(
+        self,
+        now: datetime,
+        team: str,
+        reply_id: str,
+        inject: Inject | None,
+        channel: str,
+        match: RubricMatch,
+    ) -> list[Event]:
+        state = self.state
+        if not state.options.get("reactions", True):
+            return []
+        author = state.persona(inject.from_) if inject is not None else None
+        now_s = state.scenario_time(now)
+        events = []
+        for index, rule in matching_rules(state.scenario, inject, author, match):
+            if rule.limit is not None and state.reaction_count.get((team, index), 0) >= rule.limit:
+                continue
+            persona = inject.from_ if rule.from_ == "author" and inject is not None else rule.from_
+            if state.persona(persona) is None:
+                continue
+            total = len(inject.rubric.key_points) if inject is not None else 0
+            why = {
+                "code": rule.when,
+                "params": {
+                    "covered": len(match.key_points),
+                    "total": total,
+                    "flags": ", ".join(match.red_flag_ids),
+                },
+            }
+            data = {
+                "reaction_id": f"reaction-{len(state.reactions) + len(events) + 1}",
+                "team": team,
+                "reply_id": reply_id,
+                "inject_id": inject.id if inject is not None else None,
+                "rule": index,
+                "when": rule.when,
+                "persona": persona,
+                "channel": (rule.channel.value if rule.channel else channel),
+                "text": rule.text,
+                "due_s": round(now_s + rule.after, 3),
+                "mood": rule.mood,
+                "expects_reply": rule.expects_reply,
+                "reply_within": rule.reply_within,
+                "severity": rule.severity,
+                "why": why,
+            }
+            events.append(self._event(EventType.reaction_planned, now, data, reaction_key(reply_id, index)))
+        return events
+
+    def change_reaction(
+        self, now: datetime, reaction_id: str, change: str, text: str | None = None
+    ) -> list[Event]:
+        """The facilitator holds, releases a held, edits, suppresses or sends now a planned reaction."""
+        reaction = self.state.reactions.get(reaction_id)
+        if reaction is None:
+            raise CommandRejected(f"unknown reaction {reaction_id!r}")
+        if change not in REACTION_CHANGES:
+            raise CommandRejected(
+                f"unknown change {str(change)[:20]!r}; expected one of {', '.join(REACTION_CHANGES)}"
+            )
+        if reaction.status in ("released", "suppressed"):
+            raise CommandRejected(f"this reaction was already {reaction.status}")
+        data: dict[str, Any] = {"reaction_id": reaction_id, "change": change}
+        if change == "send":
+            self._require(Status.running, Status.paused, doing="send a reaction")
+            return self._release_reaction(now, reaction)
+        if change == "edit":
+            cleaned = str(text or "").strip()
+            limit = REPLY_LIMITS.get(reaction.channel, 5000)
+            if not cleaned or len(cleaned) > limit:
+                raise CommandRejected(f"a reaction on {reaction.channel} is 1 to {limit} characters")
+            if cleaned == reaction.text:
+                return []
+            data["text"] = cleaned
+        if (change, reaction.status) in (("hold", "held"), ("unhold", "planned")):
+            return []
+        if change == "unhold" and reaction.status != "held":
+            raise CommandRejected("only a held reaction can be released")
+        return [self._event(EventType.reaction_changed, now, data)]
+
+    def _release_reaction(self, now: datetime, reaction: PlannedReaction) -> list[Event]:
+        posted = {
+            "inject": reaction.inject_data(),
+            "persona": None,
+            "in_reply_to": reaction.reply_id,
+            "reaction_id": reaction.reaction_id,
+        }
+        release = Release(reaction.reaction_id, reaction.team, "reaction", reaction.due_s)
+        return [
+            self._event(
+                EventType.adhoc_inject_posted, now, posted, reaction_release_key(reaction.reaction_id)
+            ),
+            self._deliver(now, release),
+        ]
+
+    def set_role(self, now: datetime, participant_id: str, role: str) -> list[Event]:
+        """The facilitator gives a participant another role in the chain of command."""
+        person = self.state.participants.get(participant_id)
+        if person is None:
+            raise CommandRejected(f"unknown participant {participant_id!r}")
+        if role not in ROLES:
+            raise CommandRejected(f"unknown role {str(role)[:30]!r}; expected one of {', '.join(ROLES)}")
+        if self.state.role_of(participant_id) == role:
+            return []
+        data = {"participant_id": participant_id, "team": person["team"], "role": role}
+        return [self._event(EventType.participant_role_changed, now, data)]
+
+    def set_options(self, now: datetime, **changes: bool) -> list[Event]:
+        """Change exercise options; the chain of command only before the start (roles come with joins)."""
+        options = check_options(changes)
+        changed = {k: v for k, v in options.items() if self.state.options.get(k) != v}
+        if "chain_of_command" in changed and self.state.status is not Status.draft:
+            raise CommandRejected("the chain of command is chosen before the exercise starts")
+        if not changed:
+            return []
+        return [self._event(EventType.options_changed, now, {"options": changed})]
 
     # --- checks --------------------------------------------------------------------------------
 
@@ -679,6 +1075,20 @@ class Exercise:
                 raise CommandRejected(f"unknown team(s) {', '.join(unknown)}")
             return [t for t in self.state.team_slots if t in teams]
         return [t for t in self.state.team_slots if inject.targets(t)]
+
+
+def check_options(options: dict[str, Any]) -> dict[str, bool]:
+    unknown = sorted(set(options) - set(OPTION_NAMES))
+    if unknown:
+        raise CommandRejected(f"unknown option(s) {', '.join(unknown)}; expected {', '.join(OPTION_NAMES)}")
+    bad = [name for name, value in options.items() if not isinstance(value, bool)]
+    if bad:
+        raise CommandRejected(f"option(s) {', '.join(bad)} must be true or false")
+    return dict(options)
+
+
+def _short_id(*parts: str) -> str:
+    return hashlib.sha1(":".join(parts).encode()).hexdigest()[:16]
 
 
 def check_speed(speed: Any) -> float:

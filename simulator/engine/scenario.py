@@ -215,6 +215,52 @@ class ScoringWeights(_Model):
         return self
 
 
+class MoodRules(_Model):
+    """How a team's public mood (0 calm, 100 outrage) moves; the rules are in docs/scenario-format.md
+    ("Public mood") and ``simulator.engine.mood``."""
+
+    start: Annotated[float, Field(ge=0, le=100)] = 20
+    visible_to_teams: bool = False
+    heat_per_minute: Annotated[float, Field(ge=0, le=50)] = 1.0
+    reach_reference: Annotated[int, Field(ge=1)] = 10_000
+    red_flag: Annotated[float, Field(ge=0, le=100)] = 12
+    key_point_relief: Annotated[float, Field(ge=0, le=100)] = 8
+    reply_relief: Annotated[float, Field(ge=0, le=100)] = 2
+    cool_per_minute: Annotated[float, Field(ge=0, le=50)] = 0.5
+
+
+ReactionWhen = Literal["covers_key_points", "red_flag", "vague", "feeds_troll", "any_reply"]
+
+
+class Reaction(_Model):
+    """A persona's automatic answer to a team's published reply (docs/scenario-format.md, "Reactive
+    crowd"). ``from: author`` is the persona of the inject the reply answers."""
+
+    when: ReactionWhen
+    from_: Annotated[str, Field(alias="from", min_length=1)]
+    text: NonEmpty
+    after: Duration = 60.0
+    injects: list[Slug] = []
+    flag: Slug | None = None
+    min_key_points: Annotated[int, Field(ge=1)] | None = None
+    channel: Channel | None = None
+    mood: Annotated[float, Field(ge=-50, le=50)] = 0
+    expects_reply: bool = False
+    reply_within: Duration | None = None
+    severity: Annotated[int, Field(ge=1, le=3)] = 1
+    limit: Annotated[int, Field(ge=1)] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Reaction:
+        if self.expects_reply and self.reply_within is None:
+            raise ValueError('a reaction that expects a reply needs "reply_within" (' + DURATION_HELP + ")")
+        if self.flag is not None and self.when != "red_flag":
+            raise ValueError('"flag" only applies to when: red_flag')
+        if self.min_key_points is not None and self.when != "covers_key_points":
+            raise ValueError('"min_key_points" only applies to when: covers_key_points')
+        return self
+
+
 class Scenario(_Model):
     id: Slug
     title: NonEmpty
@@ -227,6 +273,8 @@ class Scenario(_Model):
     personas: Annotated[list[Persona], Field(min_length=1)]
     injects: Annotated[list[Inject], Field(min_length=1)]
     scoring: ScoringWeights = ScoringWeights()
+    mood: MoodRules = MoodRules()
+    reactions: list[Reaction] = []
     tags: list[str] = []
 
     def persona(self, persona_id: str) -> Persona:

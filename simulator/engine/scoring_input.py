@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from scoring.inputs import (
@@ -17,6 +18,7 @@ from scoring.inputs import (
 )
 from scoring.report import build_report
 
+from .debrief import approval_summary, mood_end_s, mood_summary, reactions_summary
 from .exercise import ExerciseState
 from .scenario import Inject, Scenario
 
@@ -90,9 +92,14 @@ def exercise_facts(state: ExerciseState) -> ExerciseFacts:
     )
 
 
-def exercise_report(state: ExerciseState) -> dict[str, Any]:
-    """The explained score report of an exercise (docs/report-format.md)."""
+def exercise_report(state: ExerciseState, now: datetime | None = None) -> dict[str, Any]:
+    """The explained score report of an exercise (docs/report-format.md), with the chain of command,
+    the public mood (up to ``now`` while it runs) and the crowd's reactions."""
     report = build_report(exercise_facts(state))
     report["exercise"]["status"] = str(state.status)
     report["exercise"]["notes"] = list(state.notes)
+    report["exercise"]["options"] = dict(state.options)
+    report["approval"] = approval_summary(state)
+    report["mood"] = mood_summary(state, mood_end_s(state, now))
+    report["reactions"] = reactions_summary(state)
     return report

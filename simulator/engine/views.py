@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from .events import Event, EventType
-from .exercise import REPLY_LIMITS, ExerciseState, Status
+from .exercise import REPLY_LIMITS, ROLES, ExerciseState, Status
+from .mood import engagement
 from .scenario import Inject, Persona
 
 STATUS_EVENTS = {
@@ -25,6 +26,7 @@ STATUS_EVENTS = {
     EventType.exercise_ended,
 }
 HEADLINE_CHANNELS = {"news", "microblog", "social"}
+ENGAGEMENT_CHANNELS = {"microblog", "social"}
 
 
 def clock_payload(state: ExerciseState, now: datetime) -> dict[str, Any]:
@@ -122,7 +124,66 @@ def _reply(state: ExerciseState, event: Event) -> dict[str, Any]:
     delivery = state.deliveries.get((d.get("inject_id") or "", d["team"]))
     if delivery is not None:
         payload["response_s"] = round(event.scenario_s - delivery.scenario_s, 1)
+    if d.get("draft_id"):
+        payload.update(draft_id=d["draft_id"], drafted_s=d.get("drafted_s"), approved_by=d.get("approved_by"))
     return payload
+
+
+def _draft(event: Event) -> dict[str, Any]:
+    d = event.data
+    return {
+        "kind": "draft",
+        "draft_id": d["draft_id"],
+        "team": d["team"],
+        "key": d["key"],
+        "inject_id": d.get("inject_id"),
+        "channel": d["channel"],
+        "reply_kind": d["kind"],
+        "text": d["text"],
+        "author": d["author"],
+        "author_id": d["author_id"],
+        "author_role": d["author_role"],
+        "drafted_s": event.scenario_s,
+    }
+
+
+def _review(event: Event) -> dict[str, Any]:
+    d = event.data
+    item = {
+        "kind": "draft_review",
+        "draft_id": d["draft_id"],
+        "team": d["team"],
+        "decision": d["decision"],
+        "comment": d.get("comment", ""),
+        "reviewer": d["reviewer"],
+        "reviewed_s": event.scenario_s,
+    }
+    if "text" in d:
+        item["text"] = d["text"]
+    return item
+
+
+def _participant(d: dict[str, Any], with_team: bool) -> dict[str, Any]:
+    item = {
+        "kind": "participant",
+        "participant_id": d["participant_id"],
+        "display_name": d["display_name"],
+        "role": d.get("role") or "member",
+    }
+    if with_team:
+        item["team"] = d["team"]
+    return item
+
+
+def reaction_payload(state: ExerciseState, reaction_id: str) -> dict[str, Any]:
+    """A planned reaction as the console shows it, with its current status and text."""
+    reaction = state.reactions[reaction_id]
+    return {
+        "kind": "reaction",
+        **reaction.as_dict(),
+        "text": render_text(reaction.text, state, reaction.team),
+        "persona_name": (p.name if (p := state.persona(reaction.persona)) else reaction.persona),
+    }
 
 
 def _status(event: Event, state: ExerciseState) -> dict[str, Any]:
@@ -153,11 +214,15 @@ def team_item(state: ExerciseState, event: Event, team: str) -> dict[str, Any] |
     elif event.type is EventType.reply_posted and d["team"] == team:
         item = _reply(state, event)
     elif event.type is EventType.participant_joined and d["team"] == team:
-        item = {
-            "kind": "participant",
-            "participant_id": d["participant_id"],
-            "display_name": d["display_name"],
-        }
+        item = _participant(d, with_team=False)
+    elif event.type is EventType.participant_role_changed and d["team"] == team:
+        item = {"kind": "participant_role", "participant_id": d["participant_id"], "role": d["role"]}
+    elif event.type is EventType.draft_submitted and d["team"] == team:
+        item = _draft(event)
+    elif event.type is EventType.draft_reviewed and d["team"] == team:
+        item = _review(event)
+    elif event.type is EventType.options_changed:
+        item = {"kind": "options", "options": team_options(state)}
     elif event.type is EventType.facilitator_message and (not d["teams"] or team in d["teams"]):
         item = {"kind": "message", "text": d["text"], "sent_s": event.scenario_s}
     elif event.type is EventType.report_released:
@@ -179,8 +244,17 @@ def facilitator_item(state: ExerciseState, event: Event) -> dict[str, Any]:
     elif event.type is EventType.reply_posted:
         item = _reply(state, event)
     elif event.type is EventType.participant_joined:
-        item = {"kind": "participant", "participant_id": d["participant_id"], "team": d["team"],
-                "display_name": d["display_name"]}  # fmt: skip
+        item = _participant(d, with_team=True)
+    elif event.type is EventType.participant_role_changed:
+        item = {"kind": "participant_role", **d}
+    elif event.type is EventType.draft_submitted:
+        item = _draft(event)
+    elif event.type is EventType.draft_reviewed:
+        item = _review(event)
+    elif d.get("reaction_id") in state.reactions:  # planned, changed or released (posted)
+        item = reaction_payload(state, d["reaction_id"])
+    elif event.type is EventType.options_changed:
+        item = {"kind": "options", "options": dict(state.options)}
     elif event.type is EventType.facilitator_message:
         item = {"kind": "message", "text": d["text"], "teams": d["teams"], "sent_s": event.scenario_s}
     elif event.type is EventType.escalation_fired:
@@ -255,9 +329,63 @@ def team_snapshot(state: ExerciseState, team: str, events: list[Event], now: dat
         "team": {"slot": team, "name": state.teams[team].name},
         "briefing": render_text(scenario.briefing, state, team),
         "limits": REPLY_LIMITS,
+        "options": team_options(state),
+        "pulse": team_pulse(state, team, now),
         "items": [i for e in events if (i := team_item(state, e, team)) is not None],
         "last_seq": state.last_seq,
     }
+
+
+def team_options(state: ExerciseState) -> dict[str, bool]:
+    """The options a team screen needs (whether replies need approval, whether it sees its mood)."""
+    return {
+        "chain_of_command": state.chain_of_command,
+        "mood_visible": bool(state.options.get("mood_visible")),
+    }
+
+
+def team_pulse(state: ExerciseState, team: str, now: datetime) -> dict[str, Any]:
+    """What moves on a team screen between events: like and share counts of its public posts and,
+    when the facilitator shows it, its mood."""
+    return team_pulses(state, now, [team])[team]
+
+
+def team_pulses(
+    state: ExerciseState, now: datetime, teams: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """``team_pulse`` of every team (or of ``teams``) in one pass over the deliveries."""
+    now_s = state.scenario_time(now)
+    wanted = state.team_slots if teams is None else teams
+    peaks = {slot: state.mood(slot).peak_at(now_s) for slot in wanted}
+    pulses: dict[str, dict[str, Any]] = {slot: {"engagement": {}} for slot in wanted}
+    for (inject_id, slot), delivery in state.deliveries.items():
+        inject = state.inject(inject_id)
+        if slot not in pulses or inject is None or inject.channel.value not in ENGAGEMENT_CHANNELS:
+            continue
+        answered_s = state.first_reply_s.get((inject_id, slot))
+        unanswered_s = (answered_s if answered_s is not None else now_s) - delivery.scenario_s
+        age_s = now_s - delivery.scenario_s
+        persona = state.persona(inject.from_)
+        likes, shares = engagement(persona, inject_id, slot, age_s, unanswered_s, peaks[slot])
+        pulses[slot]["engagement"][inject_id] = [likes, shares]
+    if state.options.get("mood_visible"):
+        for slot, pulse in pulses.items():
+            pulse["mood"] = round(state.mood(slot).value_at(now_s), 1)
+    return pulses
+
+
+def moods_payload(state: ExerciseState, now: datetime) -> dict[str, dict[str, Any]]:
+    """Every team's mood now, for the console: value, whether it is rising, and how many posts heat it."""
+    now_s = state.scenario_time(now)
+    result = {}
+    for slot in state.teams:
+        mood = state.mood(slot)
+        result[slot] = {
+            "value": round(mood.value_at(now_s), 1),
+            "rising": mood.last.rate > 0 and mood.value_at(now_s) < 100,
+            "heating": sorted(mood.heating),
+        }
+    return result
 
 
 def facilitator_snapshot(state: ExerciseState, events: list[Event], now: datetime) -> dict[str, Any]:
@@ -293,6 +421,9 @@ def facilitator_snapshot(state: ExerciseState, events: list[Event], now: datetim
         "skipped": sorted(state.skipped),
         "held": sorted(state.held),
         "projector_shows_replies": state.projector_shows_replies,
+        "options": dict(state.options),
+        "moods": moods_payload(state, now),
+        "roles": list(ROLES),
         "items": [facilitator_item(state, e) for e in events],
         "last_seq": state.last_seq,
     }

@@ -76,6 +76,7 @@ class ExerciseStore:
         speed: float = 1.0,
         owner: str | None = None,
         label: str | None = None,
+        options: dict[str, bool] | None = None,
     ) -> Exercise:
         """Create an exercise with a fresh id and a unique join code per team."""
         for _ in range(MAX_ATTEMPTS):
@@ -83,7 +84,14 @@ class ExerciseStore:
             with self.sessions() as session:
                 codes = self._new_join_codes(session, len(team_names))
                 created = Exercise.create(
-                    exercise_id, scenario, team_names, codes, self.clock.now(), title=title, speed=speed
+                    exercise_id,
+                    scenario,
+                    team_names,
+                    codes,
+                    self.clock.now(),
+                    title=title,
+                    speed=speed,
+                    options=options,
                 )
                 created.data["owner"] = owner
                 created.data["label"] = label

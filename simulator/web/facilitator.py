@@ -115,9 +115,25 @@ def dashboard() -> ResponseReturnValue:
     )
 
 
+FORM_FIELDS = ("scenario_id", "teams", "title", "speed", "chain_of_command", "mood_visible", "reactions")
+
+
+def exercise_options(form: Any) -> dict[str, bool]:
+    """The new-exercise form's options. Unticked boxes are not sent, so the form says it has them
+    (``options``); the mood gauge follows the scenario unless the facilitator says show or hide."""
+    options = {
+        "chain_of_command": form.get("chain_of_command") == "on",
+        "reactions": form.get("reactions") == "on" or "options" not in form,
+    }
+    visible = form.get("mood_visible", "scenario")
+    if visible in ("show", "hide"):
+        options["mood_visible"] = visible == "show"
+    return options
+
+
 @bp.post("/exercises")
 @facilitator_required
-@p.form_limits(scenario_id=64, teams=2000, title=200, speed=16)
+@p.form_limits(scenario_id=64, teams=2000, title=200, speed=16, mood_visible=16)
 def create_exercise() -> ResponseReturnValue:
     services = current_services()
     form = request.form
@@ -131,7 +147,12 @@ def create_exercise() -> ResponseReturnValue:
         if not names:
             raise CommandRejected("Teams: give at least one team name, separated by commas.")
         created = services.store.create_exercise(
-            scenario, names, title=form.get("title", "").strip()[:200] or None, speed=speed, owner=signed_in()
+            scenario,
+            names,
+            title=form.get("title", "").strip()[:200] or None,
+            speed=speed,
+            owner=signed_in(),
+            options=exercise_options(form),
         )
     except (UnknownScenario, CommandRejected) as exc:
         flash(str(exc), "error")
@@ -139,7 +160,7 @@ def create_exercise() -> ResponseReturnValue:
         return redirect(
             url_for(
                 "facilitator.dashboard",
-                **{k: form.get(k, "") for k in ("scenario_id", "teams", "title", "speed")},
+                **{k: form.get(k, "") for k in FORM_FIELDS},
             )
         )
     return redirect(url_for("facilitator.console", exercise_id=created.state.exercise_id))

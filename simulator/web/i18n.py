@@ -18,7 +18,15 @@ from urllib.parse import urlencode
 
 from flask import Flask, g, redirect, request
 from flask.typing import ResponseReturnValue
-from flask_babel import Babel, format_datetime, format_decimal, get_locale, pgettext, refresh
+from flask_babel import (
+    Babel,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    gettext,
+    pgettext,
+    refresh,
+)
 from werkzeug.datastructures import MultiDict
 
 from ..translations import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS_DIR, supported_language
@@ -126,9 +134,29 @@ def format_number(value: object, digits: int = 1) -> str:
     return format_decimal(round(value, digits), "0." + "0" * digits if digits else "0")
 
 
+def role_label(role: str) -> str:
+    """A chain-of-command role in the page's language."""
+    return {
+        "community_manager": gettext("Community manager"),
+        "lead": gettext("Lead"),
+        "spokesperson": gettext("Spokesperson"),
+        "member": gettext("Member"),
+    }.get(role, role)
+
+
+def role_help(role: str) -> str:
+    return {
+        "community_manager": gettext("drafts replies; the lead approves them before they are published"),
+        "lead": gettext("approves, edits or rejects the team's drafts, and publishes directly"),
+        "spokesperson": gettext("drafts press statements (and replies) for the lead's approval"),
+    }.get(role, "")
+
+
 def _template_context() -> dict[str, Any]:
     return {
         "lang": current_language(),
         "language_links": language_links,
         "js_strings": js_strings,
+        "role_label": role_label,
+        "role_help": role_help,
     }

@@ -76,19 +76,35 @@ def publish(app: Flask, exercise_id: str, events: list[Event]) -> None:
         )
     socketio.emit(
         PUSH,
-        {"items": [views.facilitator_item(state, e) for e in events], "clock": clock},
+        {
+            "items": [views.facilitator_item(state, e) for e in events],
+            "clock": clock,
+            "moods": views.moods_payload(state, services.clock.now()),
+        },
         to=facilitator_room(exercise_id),
         namespace=FACILITATOR_NS,
     )
 
 
 def heartbeat(app: Flask, exercise_id: str) -> None:
-    """The clock and the last ``seq``, so screens resynchronise and notice a lost push."""
+    """The clock and the last ``seq``, so screens resynchronise and notice a lost push; with them
+    what moves between events: every team's mood for the console, and each team's pulse (like and
+    share counts, its mood when shown) for its screens."""
     services = services_of(app)
     state = services.store.exercise(exercise_id).state
-    message = {"clock": views.clock_payload(state, services.clock.now()), "last_seq": state.last_seq}
-    socketio.emit(CLOCK, message, to=facilitator_room(exercise_id), namespace=FACILITATOR_NS)
-    emit_grouped(CLOCK, [(team_room(exercise_id, slot), message) for slot in state.teams], TEAM_NS)
+    now = services.clock.now()
+    message = {"clock": views.clock_payload(state, now), "last_seq": state.last_seq}
+    socketio.emit(
+        CLOCK,
+        {**message, "moods": views.moods_payload(state, now)},
+        to=facilitator_room(exercise_id),
+        namespace=FACILITATOR_NS,
+    )
+    per_team = [
+        (team_room(exercise_id, slot), {**message, "pulse": pulse})
+        for slot, pulse in views.team_pulses(state, now).items()
+    ]
+    emit_grouped(CLOCK, per_team, TEAM_NS)
     socketio.emit(CLOCK, message, to=projector_room(exercise_id), namespace=PROJECTOR_NS)
 
 

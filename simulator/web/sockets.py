@@ -284,6 +284,29 @@ class FacilitatorNamespace(AckedNamespace):
         return _stored(events)
 
     @acknowledged
+    def on_change_reaction(self, data: dict[str, Any]) -> Ack:
+        """Hold, unhold, edit, suppress or send now an automatic reaction."""
+        reaction_id = p.text(data, "reaction_id", 32)
+        change = p.text(data, "change", 16)
+        text = p.text(data, "text", 5000, required=False)
+        return self._run(lambda ex, now: ex.change_reaction(now, reaction_id, change, text))
+
+    @acknowledged
+    def on_set_role(self, data: dict[str, Any]) -> Ack:
+        participant_id = p.text(data, "participant_id", 32)
+        role = p.text(data, "role", 32)
+        return self._run(lambda ex, now: ex.set_role(now, participant_id, role))
+
+    @acknowledged
+    def on_set_options(self, data: dict[str, Any]) -> Ack:
+        options = {
+            name: p.flag(data, name)
+            for name in ("chain_of_command", "mood_visible", "reactions")
+            if name in data
+        }
+        return self._run(lambda ex, now: ex.set_options(now, **options))
+
+    @acknowledged
     def on_show_replies_on_projector(self, data: dict[str, Any]) -> Ack:
         show = p.flag(data, "show")
         return self._run(lambda ex, now: ex.show_replies_on_projector(now, show))
@@ -334,27 +357,46 @@ class TeamNamespace(AckedNamespace):
         team = me["team"]  # never from the payload
         events = run_and_publish(
             me["exercise_id"],
-            lambda ex, now: ex.post_reply(
+            lambda ex, now: ex.submit(
                 now,
-                team=team,
+                participant_id=me["participant_id"],
                 key=key,
                 text=text,
                 kind=kind,
                 inject_id=inject_id,
-                author=me["display_name"],
                 channel=channel,
             ),
         )
         state = current_services().store.cached(me["exercise_id"]).state  # holds what run() stored
+        stored = {"seq": events[0].seq if events else None, "duplicate": not events}
         reply = state.replies_by_key.get((team, key))
-        if reply is None:  # pragma: no cover - the store either stored it or raised
-            return {"ok": False, "error": "reply not stored", "retryable": True}
-        return {
-            "ok": True,
-            "reply_id": reply.reply_id,
-            "seq": events[0].seq if events else None,
-            "duplicate": not events,
-        }
+        if reply is not None:
+            return {"ok": True, "reply_id": reply.reply_id, **stored}
+        draft_id = state.drafts_by_key.get((team, key))
+        if draft_id is not None:  # under a chain of command: waiting for the lead's approval
+            return {"ok": True, "draft_id": draft_id, "pending_approval": True, **stored}
+        return {"ok": False, "error": "reply not stored", "retryable": True}  # pragma: no cover
+
+    @acknowledged
+    def on_review_draft(self, data: dict[str, Any]) -> Ack:
+        """A lead's decision on a draft of the team: approve, edit (with the new text) or reject."""
+        me = self._participant()
+        draft_id = p.text(data, "draft_id", 32)
+        decision = p.text(data, "decision", 16)
+        comment = p.text(data, "comment", 500, required=False) or ""
+        text = p.text(data, "text", 5000, required=False)
+        events = run_and_publish(
+            me["exercise_id"],
+            lambda ex, now: ex.review_draft(
+                now,
+                reviewer_id=me["participant_id"],
+                draft_id=draft_id,
+                decision=decision,
+                comment=comment,
+                text=text,
+            ),
+        )
+        return _stored(events)
 
 
 class ProjectorNamespace(AckedNamespace):

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from ..engine.exercise import DISPLAY_NAME_MAX, CommandRejected, ExerciseState
+from ..engine.exercise import DISPLAY_NAME_MAX, ROLES, CommandRejected, ExerciseState
 from ..store.exercises import ExerciseNotFound
 from . import current_services
 from . import payloads as p
@@ -58,10 +58,11 @@ def join_code(code: str) -> ResponseReturnValue:
     display_name = ""
     if request.method == "POST":
         display_name = " ".join(request.form.get("display_name", "").split())[:200]
+        role = request.form.get("role", "")[:32] or None
         participant_id = secrets.token_hex(8)
         try:
             events = services.store.run(
-                exercise_id, lambda ex, now: ex.join(now, participant_id, slot, display_name)
+                exercise_id, lambda ex, now: ex.join(now, participant_id, slot, display_name, role)
             )
         except CommandRejected as exc:
             error = str(exc)
@@ -84,6 +85,8 @@ def join_code(code: str) -> ResponseReturnValue:
         error=error,
         display_name=display_name,
         max_len=DISPLAY_NAME_MAX,
+        roles=ROLES if state.chain_of_command else (),
+        role=request.form.get("role", "community_manager"),
     ), 400 if error else 200
 
 

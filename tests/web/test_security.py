@@ -525,7 +525,11 @@ VALID = {
     (FAC, "send_message"): {"text": "Hello", "teams": ["team-1"]},
     (FAC, "add_note"): {"text": "Good", "team": "team-1", "reply_id": "r1"},
     (FAC, "show_replies_on_projector"): {"show": True},
+    (FAC, "change_reaction"): {"reaction_id": "reaction-1", "change": "edit", "text": "Thanks!"},
+    (FAC, "set_role"): {"participant_id": "p1", "role": "lead"},
+    (FAC, "set_options"): {"mood_visible": True, "reactions": False},
     (TEAM, "sync"): {"after_seq": 0},
+    (TEAM, "review_draft"): {"draft_id": "d1", "decision": "edit", "comment": "ok", "text": "Better."},
     (TEAM, "post_reply"): {
         "key": "key-00000001",
         "text": "We know.",
