@@ -107,6 +107,7 @@ def team_screen() -> ResponseReturnValue:
             "display_name": participant["display_name"],
             "team_name": state.teams[participant["team"]].name,
             "team_slot": participant["team"],
+            "participant_id": participant["participant_id"],
         },
         exercise={"id": state.exercise_id, "title": state.title},
         organisation={
