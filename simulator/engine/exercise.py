@@ -31,7 +31,7 @@ from .events import (
 from .mood import TeamMood
 from .reactions import PlannedReaction, RubricMatch, matching_rules, rubric_matches
 from .scenario import Channel, Inject, Persona, Scenario
-from .schedule import Release, due_releases
+from .schedule import Release, due_releases, red_flag_why
 
 MIN_SPEED, MAX_SPEED = 1.0, 60.0
 MAX_TEAMS = 50
@@ -932,7 +932,7 @@ class Exercise:
                 "rule": index,
                 "when": "red_flag",
                 "flag": rule.flag,
-                "why": f"the reply to {inject.id} said {phrase!r}: {flags[rule.flag].label}",
+                "why": red_flag_why(self.state, inject.id, phrase, flags[rule.flag].label),
             }
             release = Release(rule.inject, team, "escalation", self.state.scenario_time(now), cause)
             if (rule.inject, team) in self.state.deliveries:

@@ -61,7 +61,7 @@ def due_releases(state: ExerciseState, scenario_s: float) -> list[Release]:
                 "source_inject": source_id,
                 "rule": index,
                 "when": "unanswered",
-                "why": f"{_describe(state, source_id)} left unanswered for {_minutes(rule.after)} of scenario time",
+                "why": unanswered_why(state, source_id, rule.after),
             }
             releases.append(Release(rule.inject, team, "escalation", deadline_s, cause))
 
@@ -74,13 +74,42 @@ def due_releases(state: ExerciseState, scenario_s: float) -> list[Release]:
     return list(unique.values())
 
 
-def _describe(state: ExerciseState, inject_id: str) -> str:
-    """ "Jane Doe's microblog post (video-leak)", for explanations shown to facilitators."""
+FRENCH_CHANNELS = {
+    "microblog": "Le message microblog",
+    "social": "La publication",
+    "news": "L'article",
+    "email": "L'e-mail",
+    "phone": "L'appel",
+    "memo": "La note interne",
+}
+
+
+def unanswered_why(state: ExerciseState, inject_id: str, after_s: float) -> str:
+    """Why an ``unanswered`` escalation fired, in the scenario's language (it is stored in the event
+    and shown to the facilitators and in the report, beside the scenario's own texts)."""
     inject = state.inject(inject_id)
     persona = state.persona(inject.from_) if inject else None
-    if inject is None or persona is None:
-        return inject_id
-    return f"{persona.name}'s {inject.channel.value} post ({inject_id})"
+    if state.scenario.language.value == "fr":
+        if inject is None or persona is None:
+            return f"{inject_id} : sans réponse pendant {_minutes_fr(after_s)} (temps du scénario)"
+        thing = FRENCH_CHANNELS[inject.channel.value]
+        return f"{thing} de {persona.name} ({inject_id}) : sans réponse pendant {_minutes_fr(after_s)} (temps du scénario)"
+    described = inject_id
+    if inject is not None and persona is not None:
+        described = f"{persona.name}'s {inject.channel.value} post ({inject_id})"
+    return f"{described} left unanswered for {_minutes(after_s)} of scenario time"
+
+
+def red_flag_why(state: ExerciseState, inject_id: str, phrase: str, label: str) -> str:
+    """Why a ``red_flag`` escalation fired, in the scenario's language."""
+    if state.scenario.language.value == "fr":
+        return f"la réponse à {inject_id} disait « {phrase} » : {label}"
+    return f"the reply to {inject_id} said {phrase!r}: {label}"
+
+
+def _minutes_fr(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if secs else f"{minutes} min"
 
 
 def _minutes(seconds: float) -> str:

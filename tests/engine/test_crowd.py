@@ -8,6 +8,7 @@ from simulator.engine import views
 from simulator.engine.events import EventType
 from simulator.engine.exercise import CommandRejected, Exercise
 from simulator.engine.mood import engagement, reach
+from simulator.engine.scenario import Scenario
 from simulator.engine.scoring_input import exercise_report
 from tests.factories import gen_exercise, gen_scenario, play
 
@@ -185,3 +186,17 @@ def test_pulse_and_report_carry_the_mood():
     assert red["curve"][0] == [0.0, 20.0] and red["curve"][-1][0] == 180
     assert red["peak"] == max(v for _, v in red["curve"]) and red["end"] == red["curve"][-1][1]
     assert [c["cause"] for c in red["changes"]] == ["post", "red_flag"]
+
+
+def test_escalation_reasons_are_written_in_the_scenarios_language():
+    french = Scenario.model_validate({**gen_scenario("crowd").model_dump(by_alias=True), "language": "fr"})
+    exercise, clock = gen_exercise(french)
+    play(exercise, exercise.start(clock.now()))
+    at(exercise, clock, 60)
+    events = reply(exercise, clock, "Pas de commentaire. No comment.", team="team-2")
+    [fired] = [e for e in events if e.type is EventType.escalation_fired]
+    assert fired.data["why"] == "la réponse à first-post disait « no comment » : Refuses to comment"
+    fired = [e for e in at(exercise, clock, 240) if e.type is EventType.escalation_fired]
+    assert [e.data["why"] for e in fired] == [
+        "Le message microblog de Jane Doe (first-post) : sans réponse pendant 3 min (temps du scénario)"
+    ]
