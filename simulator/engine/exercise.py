@@ -339,9 +339,11 @@ class Exercise:
                 s.replies_by_key[(reply.team, reply.key)] = reply
                 if reply.inject_id is not None:
                     s.first_reply_s.setdefault((reply.inject_id, reply.team), reply.scenario_s)
+                    answered = s.inject(reply.inject_id)
                     s.mood(reply.team).reply(
                         event.scenario_s,
-                        s.inject(reply.inject_id),
+                        answered,
+                        s.persona(answered.from_) if answered else None,
                         list(reply.key_points),
                         list(reply.red_flags),
                     )

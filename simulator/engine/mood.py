@@ -108,9 +108,16 @@ class TeamMood:
         )
         self._change(at_s, 0.0, "post", inject_id=inject.id)
 
-    def reply(self, at_s: float, inject: Inject | None, key_points: list[str], red_flags: list[str]) -> None:
-        if inject is None:
-            return
+    def reply(
+        self,
+        at_s: float,
+        inject: Inject | None,
+        persona: Persona | None,
+        key_points: list[str],
+        red_flags: list[str],
+    ) -> None:
+        if inject is None or (persona is not None and persona.kind is PersonaKind.troll):
+            return  # answering a troll has no direct effect (the feeds_troll reactions are its cost)
         first = inject.id not in self.answered
         self.answered.add(inject.id)
         self.heating.pop(inject.id, None)

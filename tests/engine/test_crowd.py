@@ -122,6 +122,7 @@ def test_feeding_the_troll_makes_it_double_down_once_per_team():
     assert [e.data["when"] for e in first if e.type is EventType.reaction_planned] == ["feeds_troll"]
     again = reply(exercise, clock, "Please stop.", inject_id="troll-post")
     assert [e for e in again if e.type is EventType.reaction_planned] == []  # limit: 1
+    assert [p.cause for p in exercise.state.mood("team-1").points].count("reply") == 0  # no direct effect
 
 
 def test_the_facilitator_holds_edits_suppresses_or_sends_a_reaction_now():

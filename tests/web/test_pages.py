@@ -21,4 +21,4 @@ def test_home_page_lists_the_scenario_library(app):
 
 def test_health_check_reports_the_database(app):
     response = app.test_client().get("/healthz")
-    assert response.get_json() == {"status": "ok", "scenarios": 1}
+    assert response.get_json() == {"status": "ok", "scenarios": 2}
