@@ -337,6 +337,116 @@ def _references(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                 yield (*loc, "flag"), f"unknown red flag {flag!r}; {expected}"
 
     yield from _cycles(injects)
+    kind_of = {p["id"]: p.get("kind") for p in map(_as_dict, personas) if isinstance(p.get("id"), str)}
+    for index, rule in enumerate(map(_as_dict, _as_list(data.get("reactions")))):
+        yield from _reaction_references(rule, ("reactions", index), inject_by_id, kind_of)
+
+
+def _rubric_ids(inject: dict[str, Any], part: str) -> list[str]:
+    items = _as_list(_as_dict(inject.get("rubric")).get(part))
+    return [i["id"] for i in map(_as_dict, items) if isinstance(i.get("id"), str)]
+
+
+def _never_fires(when: Any, inject: dict[str, Any], kind_of: dict[str, Any]) -> str | None:
+    """Why a ``when`` rule can never fire for replies to ``inject`` (None when it can)."""
+    if when in ("covers_key_points", "vague") and not _rubric_ids(inject, "key_points"):
+        return "has no key points"
+    if when == "red_flag" and not _rubric_ids(inject, "red_flags"):
+        return "has no red flags"
+    if when == "feeds_troll" and kind_of.get(inject.get("from")) != "troll":
+        return "is not from a troll"
+    return None
+
+
+def _reaction_references(
+    rule: dict[str, Any],
+    loc: tuple[Any, ...],
+    inject_by_id: dict[str, dict[str, Any]],
+    kind_of: dict[str, Any],
+) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Cross-references of one reaction rule: its persona, injects, red flag and key-point count, and
+    whether it can fire at all."""
+    when = rule.get("when")
+    if rule.get("expects_reply") is True and rule.get("reply_within") is None:
+        # Also checked by Reaction._consistent, which pydantic skips when another field is wrong.
+        yield loc, 'a reaction that expects a reply needs "reply_within" (' + DURATION_HELP + ")"
+    sender = rule.get("from")
+    if isinstance(sender, str) and sender != "author" and sender not in kind_of:
+        known = ", ".join(sorted(kind_of)) or "none defined"
+        yield (
+            (*loc, "from"),
+            f"unknown persona {sender!r}; expected author (the persona of the inject the reply answers) "
+            f"or one of the personas' ids: {known}",
+        )
+    yield from _unknown_placeholders(rule.get("text"), (*loc, "text"))
+
+    flag = rule.get("flag")
+    flagged = when == "red_flag" and isinstance(flag, str)  # the flag's own check says more
+    listed: list[dict[str, Any]] = []  # the known injects the rule is restricted to
+    names = rule.get("injects")
+    for position, name in enumerate(names if isinstance(names, list) else []):
+        if not isinstance(name, str):
+            continue  # the schema reports it
+        if name not in inject_by_id:
+            yield (
+                (*loc, "injects", position),
+                f"unknown inject {name!r}; expected the id of an inject of this scenario",
+            )
+            continue
+        listed.append(inject_by_id[name])
+        why = None if flagged else _never_fires(when, inject_by_id[name], kind_of)
+        if why is not None:
+            yield (
+                (*loc, "injects", position),
+                f"inject {name!r} {why}, so a {when} rule never fires for replies to it",
+            )
+    restricted = isinstance(names, list) and bool(names)
+    everywhere = [_never_fires(when, i, kind_of) for i in inject_by_id.values()]
+    if not restricted and not flagged and everywhere and all(everywhere):
+        what = {"red_flag": "has red flags", "feeds_troll": "is from a troll"}.get(when, "has key points")
+        yield (*loc, "when"), f"no inject of this scenario {what}, so a {when} rule never fires"
+
+    if flagged:
+        if restricted:
+            lacking = [str(i.get("id")) for i in listed if flag not in _rubric_ids(i, "red_flags")]
+            if lacking:
+                common = set.intersection(*(set(_rubric_ids(i, "red_flags")) for i in listed))
+                which = ", ".join(repr(x) for x in lacking)
+                expected = (
+                    f"expected one of: {', '.join(sorted(common))}"
+                    if common
+                    else "expected a red flag of each inject the rule names (they have none in common)"
+                    if len(listed) > 1
+                    else "this inject has no red flags (define them under rubric.red_flags)"
+                )
+                yield (*loc, "flag"), f"unknown red flag {flag!r} for {_injects(lacking)} {which}; {expected}"
+        else:
+            every = sorted({f for i in inject_by_id.values() for f in _rubric_ids(i, "red_flags")})
+            if flag not in every:
+                expected = (
+                    f"expected the id of a red flag of one of the injects: {', '.join(every)}"
+                    if every
+                    else "no inject of this scenario has red flags"
+                )
+                yield (*loc, "flag"), f"unknown red flag {flag!r}; {expected}"
+
+    wanted = rule.get("min_key_points")
+    if when == "covers_key_points" and type(wanted) is int and restricted:
+        counts = [(str(i.get("id")), len(_rubric_ids(i, "key_points"))) for i in listed]
+        short = [(name, count) for name, count in counts if 0 < count < wanted]
+        if short:
+            have = ", ".join(f"{name!r} ({count})" for name, count in short)
+            most = min(count for _, count in counts if count)
+            yield (
+                (*loc, "min_key_points"),
+                f"{wanted} is more than the key points of {_injects(short)} {have}, so the rule never "
+                f"fires for {'it' if len(short) == 1 else 'them'}; expected at most {most} (the key-point "
+                "count of each inject the rule names)",
+            )
+
+
+def _injects(items: list[Any]) -> str:
+    return "inject" if len(items) == 1 else "injects"
 
 
 def _unknown_placeholders(text: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:

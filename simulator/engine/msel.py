@@ -2,10 +2,10 @@
 
 One row per inject (``time`` as ``+HH:MM:SS`` from the start, ``id``, ``from``, ``channel``, ``to``,
 ``severity``, ``subject``, ``text``, ``expects_reply``, ``reply_within``, ``key_points``, ``red_flags``,
-``escalate``). The rest of the scenario goes in the sheets ``scenario`` (key/value rows), ``personas``
-and ``facts`` of an XLSX workbook, or in the ``#`` lines above the table of a CSV file, which hold the
-scenario's YAML without its injects. The format is documented in docs/scenario-format.md ("MSEL
-spreadsheets").
+``escalate``). The rest of the scenario goes in the sheets ``scenario`` (key/value rows, ``mood.*``
+included), ``personas``, ``facts`` and ``reactions`` (one row per rule) of an XLSX workbook, or in the
+``#`` lines above the table of a CSV file, which hold the scenario's YAML without its injects. The format
+is documented in docs/scenario-format.md ("MSEL spreadsheets").
 
 Reading builds the same dict as the YAML loader and validates it with the same models and the same
 cross-checks (``loader.scenario_errors``), so every problem of a file is reported at once, each naming its
@@ -38,7 +38,7 @@ from .loader import (
     parse_scenario,
     scenario_errors,
 )
-from .scenario import Escalation, Inject, Persona, Phrase, Scenario
+from .scenario import Escalation, Inject, MoodRules, Persona, Phrase, Reaction, Scenario
 
 MAX_ROWS = 5000  # per sheet: far beyond any scenario, small enough to bound the work on a bad file
 MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024  # a 1 MB upload must not inflate into gigabytes
@@ -59,7 +59,7 @@ class Column:
 
     name: str
     key: str
-    kind: str = "text"  # text, time, duration, int, bool, slots, rubric, escalate
+    kind: str = "text"  # text, time, duration, int, number, bool, slots, ids, rubric, escalate
     aliases: tuple[str, ...] = ()
     required: bool = False
 
@@ -90,6 +90,21 @@ PERSONA_COLUMNS = (
     Column("email", "email"),
 )
 FACT_COLUMNS = (Column("id", "id", required=True), Column("text", "text", required=True))
+REACTION_COLUMNS = (
+    Column("when", "when", required=True),
+    Column("from", "from", aliases=("persona", "sender"), required=True),
+    Column("after", "after", "duration", ("delay",)),
+    Column("injects", "injects", "ids", ("inject",)),
+    Column("flag", "flag", aliases=("red_flag",)),
+    Column("min_key_points", "min_key_points", "int"),
+    Column("channel", "channel"),
+    Column("mood", "mood", "number"),
+    Column("expects_reply", "expects_reply", "bool", ("reply_expected",)),
+    Column("reply_within", "reply_within", "duration", ("reply_window",)),
+    Column("severity", "severity", "int"),
+    Column("limit", "limit", "int"),
+    Column("text", "text", required=True),
+)
 
 SCORING_FIELDS = (
     "speed",
@@ -101,6 +116,7 @@ SCORING_FIELDS = (
     "red_flags",
     "tone",
 )
+MOOD_FIELDS = tuple(MoodRules.model_fields)
 SCENARIO_KEYS = {
     "id": "text",
     "title": "text",
@@ -114,11 +130,12 @@ SCENARIO_KEYS = {
     "organisation.website": "text",
     "tags": "list",
     **{f"scoring.{k}": "number" for k in SCORING_FIELDS},
+    **{f"mood.{k}": ("bool" if k == "visible_to_teams" else "number") for k in MOOD_FIELDS},
 }
 IGNORED_COLUMNS = ("notes", "note", "comment", "comments")
 
 # sheet order, for sorting problems as the workbook reads
-_SHEETS = ("injects", "scenario", "personas", "facts")
+_SHEETS = ("injects", "scenario", "personas", "facts", "reactions")
 
 
 def _header_key(name: str) -> str:
@@ -219,7 +236,31 @@ def scenario_rows(scenario: Scenario) -> list[tuple[str, Any]]:
     rows.append(("tags", _tags_cell(scenario.tags)))
     for key in SCORING_FIELDS:
         rows.append((f"scoring.{key}", _number(getattr(scoring, key))))
+    for key in MOOD_FIELDS:
+        value = getattr(scenario.mood, key)
+        rows.append(
+            (f"mood.{key}", ("yes" if value else "no") if isinstance(value, bool) else _number(value))
+        )
     return rows
+
+
+def reaction_row(rule: Reaction) -> list[Any]:
+    """The cells of one reaction rule, in the order of ``REACTION_COLUMNS``."""
+    return [
+        rule.when,
+        rule.from_,
+        duration_cell(rule.after),
+        ", ".join(rule.injects),
+        rule.flag or "",
+        rule.min_key_points if rule.min_key_points is not None else "",
+        rule.channel.value if rule.channel is not None else "",
+        _number(rule.mood),
+        "yes" if rule.expects_reply else "no",
+        duration_cell(rule.reply_within) if rule.reply_within is not None else "",
+        rule.severity,
+        rule.limit if rule.limit is not None else "",
+        rule.text,
+    ]
 
 
 def persona_row(persona: Persona) -> list[Any]:
@@ -315,6 +356,32 @@ def _inject_data(inject: Inject) -> dict[str, Any]:
     return data
 
 
+def _reaction_data(rule: Reaction) -> dict[str, Any]:
+    data: dict[str, Any] = {"when": rule.when, "from": rule.from_}
+    if rule.injects:
+        data["injects"] = _Flow(rule.injects)
+    if rule.flag is not None:
+        data["flag"] = rule.flag
+    if rule.min_key_points is not None:
+        data["min_key_points"] = rule.min_key_points
+    if rule.after != Reaction.model_fields["after"].default:
+        data["after"] = duration_cell(rule.after)
+    if rule.channel is not None:
+        data["channel"] = rule.channel.value
+    if rule.mood:
+        data["mood"] = _number(rule.mood)
+    if rule.expects_reply:
+        data["expects_reply"] = True
+    if rule.reply_within is not None:
+        data["reply_within"] = duration_cell(rule.reply_within)
+    if rule.severity != 1:
+        data["severity"] = rule.severity
+    if rule.limit is not None:
+        data["limit"] = rule.limit
+    data["text"] = rule.text
+    return data
+
+
 def _scenario_data(scenario: Scenario, with_injects: bool = True) -> dict[str, Any]:
     org = scenario.organisation
     data: dict[str, Any] = {
@@ -339,6 +406,14 @@ def _scenario_data(scenario: Scenario, with_injects: bool = True) -> dict[str, A
     }
     if weights:
         data["scoring"] = _FlowMap(weights)
+    default_mood = type(scenario.mood)()
+    mood = {
+        k: (v if isinstance(v, bool) else _number(v))
+        for k in MOOD_FIELDS
+        if (v := getattr(scenario.mood, k)) != getattr(default_mood, k)
+    }
+    if mood:
+        data["mood"] = _FlowMap(mood)
     data["facts"] = [{"id": f.id, "text": f.text} for f in scenario.facts]
     data["personas"] = [
         _FlowMap(
@@ -352,6 +427,8 @@ def _scenario_data(scenario: Scenario, with_injects: bool = True) -> dict[str, A
     ]
     if with_injects:
         data["injects"] = [_inject_data(i) for i in scenario.injects]
+    if scenario.reactions:
+        data["reactions"] = [_reaction_data(r) for r in scenario.reactions]
     return data
 
 
@@ -423,6 +500,12 @@ def to_xlsx(scenario: Scenario) -> bytes:
         {0: 16, 1: 24, 2: 20, 3: 12, 4: 10, 5: 8, 6: 60, 7: 32},
     )
     sheet("facts", ["id", "text"], [[f.id, f.text] for f in scenario.facts], {0: 20, 1: 100})
+    sheet(
+        "reactions",
+        [c.name for c in REACTION_COLUMNS],
+        [reaction_row(r) for r in scenario.reactions],
+        {0: 18, 1: 14, 2: 8, 3: 30, 4: 18, 5: 8, 6: 10, 7: 6, 8: 8, 9: 8, 10: 8, 11: 6, 12: 80},
+    )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -565,6 +648,8 @@ def _cell_value(kind: str, value: Any) -> Any:
         return int(value) if isinstance(value, float) and value.is_integer() else value
     if kind == "bool":
         return value
+    if kind == "ids":
+        return [s for s in re.split(r"[\s,;]+", _as_text(value)) if s]
     if kind == "slots":
         text = _as_text(value).strip()
         return "all" if text.lower() == "all" else [s for s in re.split(r"[\s,;]+", text) if s]
@@ -757,6 +842,9 @@ def _table_place(
     elif key == "escalate" and rest and isinstance(rest[0], int):
         item = _number_of(row, key, rest[0])
         suffix = f", rule {item}" + (f" ({_field_path(rest[1:])})" if rest[1:] else "")
+    elif key == "injects" and rest and isinstance(rest[0], int):  # a reaction's list of inject ids
+        item = rest[0] + 1
+        suffix = f", item {item}"
     if kind == "missing" and key not in table.positions:
         return None  # reported once, as a missing column
     name = table.names.get(key) or next((c.name for c in table.columns if c.key == key), key)
@@ -938,9 +1026,10 @@ def parse_xlsx(content: bytes, source: str = "<xlsx>") -> tuple[Scenario | None,
         ("injects", INJECT_COLUMNS),
         ("personas", PERSONA_COLUMNS),
         ("facts", FACT_COLUMNS),
+        ("reactions", REACTION_COLUMNS),
     ):
         if name not in sheets:
-            if name != "facts":
+            if name not in ("facts", "reactions"):
                 missing.add(name)
                 problems.add(
                     _order(name),

@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from simulator.engine import msel
 from simulator.engine.loader import load_library, parse_scenario
-from simulator.engine.scenario import Escalation, Phrase, Scenario
+from simulator.engine.scenario import Escalation, MoodRules, Phrase, Reaction, Scenario
 from tests.factories import DATA, gen_scenario
 
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
@@ -54,6 +54,37 @@ def test_every_shipped_scenario_survives_csv_xlsx_and_yaml(scenario):
     assert problems == [] and back == scenario
 
 
+def test_the_round_trips_cover_reactions_and_mood():
+    """Every shipped scenario has reaction rules and a tuned mood, so the round trips above check them."""
+    for scenario in LIBRARY.values():
+        assert 6 <= len(scenario.reactions) <= 10, scenario.id
+        assert scenario.mood != MoodRules(), scenario.id
+
+
+def test_the_csv_header_keeps_the_mood_that_differs_from_the_defaults_and_every_reaction():
+    scenario = LIBRARY["ceo-scandal"]
+    lines = msel.to_csv(scenario).splitlines()
+    header = lines[: lines.index(",".join(c.name for c in msel.INJECT_COLUMNS))]
+    mood = header.index("# mood:")
+    assert header[mood + 1 : mood + 7] == [
+        "#   start: 30",
+        "#   visible_to_teams: true",
+        "#   heat_per_minute: 1.5",
+        "#   red_flag: 15",
+        "#   cool_per_minute: 0.4",
+        "# facts:",
+    ]  # key_point_relief is 8, the default: left out
+    reactions = header.index("# reactions:")
+    assert header[reactions + 1 : reactions + 4] == [
+        "#   - when: covers_key_points",
+        "#     from: buzz",
+        "#     injects:",
+    ]
+    assert sum(line.startswith("#   - when: ") for line in header[reactions:]) == len(scenario.reactions)
+    plain = gen_scenario()
+    assert not any(line.startswith(("# mood", "# reactions")) for line in msel.to_csv(plain).splitlines())
+
+
 def test_the_csv_is_a_yaml_header_then_one_row_per_inject():
     text = msel.to_csv(gen_scenario())
     lines = text.splitlines()
@@ -70,9 +101,9 @@ def test_the_csv_is_a_yaml_header_then_one_row_per_inject():
     assert "\n,outrage,jdoe,microblog,all,1,,Still no answer" in text  # no time: fired by escalation
 
 
-def test_the_workbook_has_the_msel_first_then_scenario_personas_and_facts():
+def test_the_workbook_has_the_msel_first_then_scenario_personas_facts_and_reactions():
     book = load_workbook(io.BytesIO(msel.to_xlsx(LIBRARY["ceo-scandal"])))
-    assert book.sheetnames == ["injects", "scenario", "personas", "facts"]
+    assert book.sheetnames == ["injects", "scenario", "personas", "facts", "reactions"]
     injects = list(book["injects"].iter_rows(values_only=True))
     assert injects[0] == tuple(c.name for c in msel.INJECT_COLUMNS)
     assert injects[1][:5] == ("+00:00:00", "video-viral", "eastside", "microblog", "all")
@@ -80,6 +111,18 @@ def test_the_workbook_has_the_msel_first_then_scenario_personas_and_facts():
     assert scenario["id"] == "ceo-scandal" and scenario["duration"] == "1h"
     assert scenario["scoring.speed"] == 50 and scenario["tags"].startswith("leadership, video")
     assert book["personas"]["A1"].value == "id" and book["personas"].max_row == 20
+    assert scenario["mood.start"] == 30 and scenario["mood.visible_to_teams"] == "yes"
+    assert scenario["mood.key_point_relief"] == 8 and scenario["mood.reach_reference"] == 10000
+    reactions = list(book["reactions"].iter_rows(values_only=True))
+    assert reactions[0] == (
+        "when", "from", "after", "injects", "flag", "min_key_points", "channel", "mood", "expects_reply",
+        "reply_within", "severity", "limit", "text",
+    )  # fmt: skip
+    assert reactions[1][:8] == ("covers_key_points", "buzz", "2m", "video-viral, silence-noticed", None, None,
+                                "microblog", -6)  # fmt: skip
+    assert reactions[7][:12] == ("red_flag", "author", "2m", "channel7-call", "dismissed-claim", None, None, 6,
+                                 "yes", "4m", 3, None)  # fmt: skip
+    assert len(reactions) == 11
 
 
 # --- cells -----------------------------------------------------------------------------------------
@@ -373,6 +416,142 @@ def test_rubric_and_escalation_problems_point_at_the_line_in_the_cell():
     )
 
 
+RUBRIC_INJECTS = [
+    ["time", "id", "from", "channel", "text", "expects_reply", "reply_within", "key_points", "red_flags"],
+    [
+        "+00:01:00",
+        "first",
+        "jdoe",
+        "microblog",
+        "Hi",
+        "yes",
+        "5m",
+        "ack: Acknowledges | we are aware\nfix: Fix | we fix",
+        "no-comment: Refuses | no comment",
+    ],
+    ["+00:02:00", "memo", "jdoe", "memo", "Internal", None, None, None, None],
+]
+
+
+def test_a_hand_written_workbook_reads_reactions_with_aliases_and_mood_keys():
+    def book(injects_of_the_last_rule: str) -> bytes:
+        return workbook(
+            injects=RUBRIC_INJECTS,
+            scenario=[*SCENARIO_SHEET, ["mood.start", 40], ["mood.visible_to_teams", "yes"], ["mood.red_flag", 7.5]],
+            personas=PERSONAS_SHEET,
+            Reactions=[
+                ["When", "Persona", "Delay", "Injects", "Flag", "Min key points", "Mood", "Reply window", "Text", "Notes"],
+                ["covers_key_points", "jdoe", dt.time(0, 2), "first", None, 2.0, -5, None, "Thanks.", "relief"],
+                ["red_flag", "author", "90s", None, "no-comment", None, 10, None, "Really?", None],
+                [None, None, None, None, None, None, None, None, None, None],
+                ["vague", "author", None, injects_of_the_last_rule, None, None, None, "5m", "Be specific.", None],
+            ],
+        )  # fmt: skip
+
+    scenario, problems = msel.parse_xlsx(book("first"), "hand.xlsx")
+    assert problems == []
+    assert scenario.mood == MoodRules(start=40, visible_to_teams=True, red_flag=7.5)
+    assert scenario.reactions == [
+        Reaction(when="covers_key_points", **{"from": "jdoe"}, after=120, injects=["first"], min_key_points=2,
+                 mood=-5, text="Thanks."),
+        Reaction(when="red_flag", **{"from": "author"}, after=90, flag="no-comment", mood=10, text="Really?"),
+        Reaction(when="vague", **{"from": "author"}, injects=["first"], reply_within=300, text="Be specific."),
+    ]  # fmt: skip
+    _, problems = msel.parse_xlsx(book("first memo"), "hand.xlsx")  # ids separated by spaces are read too
+    assert_problems(
+        problems,
+        [(None, "reactions row 5, column Injects, item 2", "inject 'memo' has no key points, so a vague")],
+    )
+
+
+def test_every_problem_of_a_reactions_sheet_names_its_row_and_column():
+    content = workbook(
+        injects=RUBRIC_INJECTS,
+        scenario=[*SCENARIO_SHEET, ["mood.start", 150], ["mood.heat", 2]],
+        personas=PERSONAS_SHEET,
+        reactions=[
+            [
+                "when",
+                "from",
+                "after",
+                "injects",
+                "flag",
+                "min_key_points",
+                "mood",
+                "expects_reply",
+                "text",
+                "colour",
+            ],
+            ["sometimes", "jdoe", "1m", None, None, None, None, None, "Hm."],
+            ["any_reply", "jane", "soon", "first, frist", None, None, 80, None, "Hi {team}"],
+            ["red_flag", "author", None, "first", "denial", None, None, None, "Really?"],
+            ["covers_key_points", "jdoe", None, "first", None, 3, None, None, "Thanks."],
+            ["vague", "author", None, "memo", None, None, None, "yes", "Could you be specific?"],
+            ["any_reply", "jdoe", None, None, None, None, None, None, None],
+        ],
+    )
+    scenario, problems = msel.parse_xlsx(content, "hand.xlsx")
+    assert scenario is None
+    assert_problems(
+        problems,
+        [
+            (None, "scenario row 9 (mood.start)", "input should be less than or equal to 100, got 150"),
+            (None, "scenario row 10 (mood.heat)", "unknown key; expected one of: id, title"),
+            (None, "reactions row 1, column colour", "unknown column; expected one of: when, from, after"),
+            (
+                None,
+                "reactions row 2, column when",
+                "expected one of 'covers_key_points', 'red_flag', 'vague'",
+            ),
+            (None, "reactions row 3, column from", "unknown persona 'jane'; expected author (the persona of"),
+            (None, "reactions row 3, column after", "expected a duration like"),
+            (
+                None,
+                "reactions row 3, column injects, item 2",
+                "unknown inject 'frist'; expected the id of an",
+            ),
+            (None, "reactions row 3, column mood", "input should be less than or equal to 50, got 80"),
+            (None, "reactions row 3, column text", "unknown placeholder {team}"),
+            (
+                None,
+                "reactions row 4, column flag",
+                "unknown red flag 'denial' for inject 'first'; expected one",
+            ),
+            (
+                None,
+                "reactions row 5, column min_key_points",
+                "3 is more than the key points of inject 'first' (2)",
+            ),
+            (None, "reactions row 6", 'a reaction that expects a reply needs "reply_within"'),
+            (
+                None,
+                "reactions row 6, column injects, item 1",
+                "inject 'memo' has no key points, so a vague rule",
+            ),
+            (None, "reactions row 7, column text", "required; the cell is empty"),
+        ],
+    )
+
+
+def test_reaction_problems_in_the_csv_header_have_the_file_line_and_the_yaml_field():
+    text = HEADER + (
+        "# mood: {start: 20, cool: 1}\n"
+        "# reactions:\n"
+        "#   - {when: any_reply, from: jane, text: Hi}\n"
+        "#   - {when: covers_key_points, from: author, injects: [first], text: Thanks}\n"
+        "time,id,from,channel,text\n+00:01:00,first,jdoe,microblog,Hi\n"
+    )
+    _, problems = msel.parse_csv(text, "hand.csv")
+    assert_problems(
+        problems,
+        [
+            (10, "mood.cool", "unknown field; expected one of: cool_per_minute, heat_per_minute"),
+            (12, "reactions[0].from", "unknown persona 'jane'; expected author"),
+            (13, "reactions[1].injects[0]", "inject 'first' has no key points, so a covers_key_points rule"),
+        ],
+    )
+
+
 def test_files_that_are_not_workbooks_are_refused():
     assert "not an XLSX workbook" in msel.parse_xlsx(b"hello", "x.xlsx")[1][0].message
     assert msel.read_scenario(b"hello", "notes.txt")[2][0].message.startswith("unknown file type")
@@ -452,6 +631,19 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             }
         )
     speed = draw(st.integers(0, 100))
+    reactions = [draw(reaction_rules(personas, injects)) for _ in range(draw(st.integers(0, 3)))]
+    mood = {
+        key: draw(strategy)
+        for key, strategy in (
+            ("start", st.integers(0, 100) | st.floats(0, 100).map(lambda x: round(x, 2))),
+            ("visible_to_teams", st.booleans()),
+            ("heat_per_minute", st.floats(0, 50).map(lambda x: round(x, 3))),
+            ("reach_reference", st.integers(1, 10**6)),
+            ("red_flag", st.integers(0, 100)),
+            ("cool_per_minute", st.floats(0, 50).map(lambda x: round(x, 3))),
+        )
+        if draw(st.booleans())
+    }
     return Scenario.model_validate(
         {
             "id": "prop",
@@ -475,8 +667,54 @@ def scenarios(draw: st.DrawFn) -> Scenario:
                 "tone": draw(st.integers(1, 100)),
             },
             "tags": draw(st.lists(st.from_regex(r"[a-z][a-z ,-]{0,10}[a-z]", fullmatch=True), max_size=3)),
+            "mood": mood,
+            "reactions": reactions,
         }
     )
+
+
+@st.composite
+def reaction_rules(draw: st.DrawFn, personas: list[dict], injects: list[dict]) -> dict:
+    """A reaction rule that the validator accepts for these personas and injects."""
+    trolls = {p["id"] for p in personas if p["kind"] == "troll"}
+    kinds = {
+        "any_reply": injects,
+        "covers_key_points": [i for i in injects if i["rubric"]["key_points"]],
+        "vague": [i for i in injects if i["rubric"]["key_points"]],
+        "red_flag": [i for i in injects if i["rubric"]["red_flags"]],
+        "feeds_troll": [i for i in injects if i["from"] in trolls],
+    }
+    when = draw(st.sampled_from(sorted(k for k, fits in kinds.items() if fits)))
+    only = draw(st.lists(st.sampled_from(kinds[when]), max_size=2, unique_by=lambda i: i["id"]))
+    rule: dict = {
+        "when": when,
+        "from": draw(st.sampled_from(["author", *(p["id"] for p in personas)])),
+        "text": draw(TEXTS) + draw(st.sampled_from(["", " {organisation.handle}", " {team.name}"])),
+        "injects": [i["id"] for i in only],
+    }
+    if when == "red_flag" and draw(st.booleans()):
+        flags = [
+            f["id"] for f in (only[0] if only else draw(st.sampled_from(kinds[when])))["rubric"]["red_flags"]
+        ]
+        shared = [f for f in flags if all(f in [x["id"] for x in i["rubric"]["red_flags"]] for i in only)]
+        if shared:
+            rule["flag"] = draw(st.sampled_from(shared))
+    if when == "covers_key_points" and draw(st.booleans()):
+        most = min((len(i["rubric"]["key_points"]) for i in only), default=3)
+        rule["min_key_points"] = draw(st.integers(1, most))
+    if draw(st.booleans()):
+        rule["after"] = draw(WINDOW)
+    if draw(st.booleans()):
+        rule["channel"] = draw(st.sampled_from(["microblog", "social", "news", "email", "phone", "memo"]))
+    if draw(st.booleans()):
+        rule["mood"] = draw(st.integers(-50, 50) | st.floats(-50, 50).map(lambda x: round(x, 2)))
+    rule["expects_reply"] = draw(st.booleans())
+    if rule["expects_reply"] or draw(st.booleans()):
+        rule["reply_within"] = draw(WINDOW)
+    rule["severity"] = draw(st.integers(1, 3))
+    if draw(st.booleans()):
+        rule["limit"] = draw(st.integers(1, 5))
+    return rule
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

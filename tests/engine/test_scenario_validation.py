@@ -80,6 +80,79 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         (14, "injects[0].to", "expected one of 'all' or a list (lines starting with '- '), got 'team-2'"),
         (20, "injects[1].to", "unknown team slot(s) blue-team; expected team-1, team-2"),
     ],
+    "reaction-references.yaml": [
+        (
+            28,
+            "reactions[0].from",
+            "unknown persona 'jane'; expected author (the persona of the inject the reply",
+        ),
+        (29, "reactions[0].text", "unknown placeholder {team}; expected one of {organisation.handle}"),
+        (35, "reactions[2].injects[1]", "unknown inject 'frist-post'; expected the id of an inject of this"),
+    ],
+    "reaction-unknown-red-flag.yaml": [
+        (
+            27,
+            "reactions[0].flag",
+            "unknown red flag 'denial' for inject 'first-post'; expected one of: no-comment",
+        ),
+        (
+            28,
+            "reactions[1].flag",
+            "unknown red flag 'denial'; expected the id of a red flag of one of the injects: blame-rider, no-comment",
+        ),
+        (
+            29,
+            "reactions[2].flag",
+            "unknown red flag 'blame-rider' for inject 'first-post'; expected one of: no-c",
+        ),
+    ],
+    "reaction-never-fires.yaml": [
+        (
+            26,
+            "reactions[0].injects[0]",
+            "inject 'rider-post' has no key points, so a covers_key_points rule never",
+        ),
+        (27, "reactions[1].injects[1]", "inject 'rider-post' has no key points, so a vague rule never fires"),
+        (
+            28,
+            "reactions[2].min_key_points",
+            "3 is more than the key points of inject 'first-post' (2), so the rule never fires for it; expected at "
+            "most 2",
+        ),
+        (
+            30,
+            "reactions[4].injects[0]",
+            "inject 'first-post' has no red flags, so a red_flag rule never fires",
+        ),
+        (
+            31,
+            "reactions[5].injects[0]",
+            "inject 'rider-post' is not from a troll, so a feeds_troll rule never",
+        ),
+        (
+            32,
+            "reactions[6].when",
+            "no inject of this scenario is from a troll, so a feeds_troll rule never fires",
+        ),
+    ],
+    "reaction-schema.yaml": [
+        (18, "mood.start", "should be less than or equal to 100, got 120"),
+        (
+            19,
+            "mood.heat",
+            "unknown field; expected one of: cool_per_minute, heat_per_minute, key_point_relief",
+        ),
+        (
+            21,
+            "reactions[0].when",
+            "expected one of 'covers_key_points', 'red_flag', 'vague', 'feeds_troll' or 'an",
+        ),
+        (24, "reactions[1].text", "missing required field"),
+        (26, "reactions[2]", '"flag" only applies to when: red_flag'),
+        (30, "reactions[3]", 'a reaction that expects a reply needs "reply_within"'),
+        (37, "reactions[4].mood", "should be less than or equal to 50, got 80"),
+        (38, "reactions[4].after", f"{DURATION}, got 'soon'"),
+    ],
     "many-errors.yaml": [
         (2, "id", "expected a slug: lowercase letters, digits and dashes"),
         (3, "title", "must not be empty"),
