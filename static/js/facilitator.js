@@ -1,5 +1,6 @@
-/* Facilitator console: drives the exercise (lifecycle, injects, role-play, messages) and watches the
-   teams (lobby, live wall of replies, overdue posts, escalations, observer notes).
+/* Facilitator console: drives the exercise (lifecycle, injects, role-play, messages, options,
+   automatic reactions, roles) and watches the teams (lobby, public mood, drafts awaiting approval, live
+   wall of replies, overdue posts, escalations, observer notes).
 
    The screen is a pure function of the snapshot plus the items applied in seq order (common.js does
    the ordering and catch-up). Items only update `state` and mark what changed as dirty; `flush()`
@@ -62,11 +63,19 @@
       notesByReply: new Map(),
       messages: [],
       showReplies: false,
+      options: { chain_of_command: false, mood_visible: false, reactions: true },
+      roles: ["community_manager", "lead", "spokesperson"],
+      moods: new Map(),        // team → {value, rising, heating: [inject ids]} (the console's latest)
+      moodsAt: -Infinity,      // server_at_ms of the clock that came with those moods
+      reactions: new Map(),    // reaction_id → latest reaction item
+      reactionsByReply: new Map(), // reply_id → Set(reaction_id)
+      drafts: new Map(),       // draft_id → draft item, plus `review` (its draft_review item, once reviewed)
     };
   }
 
   const dirty = { rows: new Set(), groups: new Set(), cards: new Set(), timeline: false, cardsAll: false,
-    teamPicks: false, personas: false, escalations: false, notes: false, messages: false };
+    teamPicks: false, personas: false, escalations: false, notes: false, messages: false,
+    reactions: false, options: false, moods: false };
 
   function teamName(slot) { return state.teams.get(slot)?.name || slot; }
   function slots() { return [...state.teams.keys()]; }
@@ -121,10 +130,13 @@
     state.skipped = new Set(snap.skipped || []);
     state.held = new Set(snap.held || []);
     state.showReplies = !!snap.projector_shows_replies;
+    if (snap.options) state.options = { ...state.options, ...snap.options };
+    if (Array.isArray(snap.roles) && snap.roles.length) state.roles = snap.roles;
+    setMoods(snap.moods, snap.clock?.server_at_ms);
     document.getElementById("wall").replaceChildren();
     wallGroups.clear();
     Object.assign(dirty, { timeline: true, cardsAll: true, teamPicks: true, personas: true, escalations: true,
-      notes: true, messages: true });
+      notes: true, messages: true, reactions: true, options: true, moods: true });
   }
 
   function applyItem(item) {
@@ -133,8 +145,29 @@
       case "reply": return onReply(item);
       case "participant": {
         const team = state.teams.get(item.team);
-        if (team) team.members.set(item.participant_id, item.display_name);
+        if (team) team.members.set(item.participant_id, { name: item.display_name, role: item.role || "member" });
         dirty.cards.add(item.team);
+        return;
+      }
+      case "participant_role": {
+        const member = state.teams.get(item.team)?.members.get(item.participant_id);
+        if (member) member.role = item.role;
+        dirty.cards.add(item.team);
+        return;
+      }
+      case "draft": state.drafts.set(item.draft_id, { ...item, review: null }); dirty.cards.add(item.team); return;
+      case "draft_review": {
+        const draft = state.drafts.get(item.draft_id);
+        if (draft) draft.review = item;
+        dirty.cards.add(item.team);
+        return;
+      }
+      case "reaction": return onReaction(item);
+      case "options": {
+        state.options = { ...state.options, ...(item.options || {}) };
+        dirty.options = true;
+        dirty.cardsAll = true;  // roles and drafts show under a chain of command only
+        dirty.reactions = true; // the "switched off" notice
         return;
       }
       case "message": state.messages.push(item); dirty.messages = true; return;
@@ -182,6 +215,7 @@
       state.injects.set(id, def);
       dirty.timeline = true;
     }
+    if (item.origin === "reaction" && !def.reaction) { def.reaction = true; dirty.timeline = true; }
     addPersona(item.persona);
     if (!state.deliveries.has(id)) state.deliveries.set(id, new Map());
     state.deliveries.get(id).set(item.team, item);
@@ -217,6 +251,42 @@
     dirty.cards.add(item.team);
   }
 
+  /** A reaction item is the reaction as it stands now (planned, held, suppressed, released): the latest wins. */
+  function onReaction(item) {
+    const id = item.reaction_id;
+    const known = state.reactions.has(id);
+    state.reactions.set(id, item);
+    if (!state.reactionsByReply.has(item.reply_id)) state.reactionsByReply.set(item.reply_id, new Set());
+    state.reactionsByReply.get(item.reply_id).add(id);
+    const reply = state.replies.get(item.reply_id);
+    if (reply) dirty.groups.add(groupKey(reply.inject_id));
+    // A released reaction is also an inject (in the snapshot's list, or as its delivery): not a scenario one.
+    const def = state.injects.get(id);
+    if (def && !def.reaction) { def.reaction = true; dirty.timeline = true; }
+    const ed = editing.get(id);
+    if (ed && !PENDING.has(item.status)) {
+      // Released or suppressed (by its time, or by a co-facilitator) while this screen was editing it.
+      editing.delete(id);
+      if (ed.text.trim() !== item.text) reactionNotes.set(id, t("r_edit_lost", { status: t(`r_${item.status}`) }));
+    }
+    if (live && !known) {
+      freshReactions.add(id);
+      setTimeout(() => freshReactions.delete(id), 8000);
+    }
+    dirtyReactions.add(id);
+  }
+
+  /** Every team's public mood, from the snapshot, a clock or a push: the freshest clock wins. */
+  function setMoods(moods, at) {
+    if (!state || !moods || typeof moods !== "object") return;
+    if (typeof at === "number") {
+      if (at < state.moodsAt) return;  // a push held during a sync may be older than the sync's answer
+      state.moodsAt = at;
+    }
+    state.moods = new Map(Object.entries(moods));
+    dirty.moods = true;
+  }
+
   // --- connection --------------------------------------------------------------------------------
 
   let live = false;               // false while a snapshot's items are replayed: no "new" highlights
@@ -243,6 +313,14 @@
       },
       onError(message) { showError(message); },
     });
+    // The moods travel beside the items (in `clock` and `push` messages), which common.js does not pass on.
+    for (const name of ["clock", "push"]) {
+      conn.socket.on(name, (message) => {
+        if (!loaded || !message || !message.moods) return;
+        setMoods(message.moods, message.clock?.server_at_ms);
+        flush();
+      });
+    }
     setInterval(tick, 250);
     tick();
   }
@@ -378,6 +456,8 @@
       }
       dirty.timeline = true;  // fire/skip/hold buttons depend on the status
       dirty.cardsAll = true;  // the join links fold away once the exercise starts
+      dirty.options = true;   // the chain of command is chosen before the start
+      dirty.reactions = true; // no reaction commands once the exercise has ended
       flush();
     }
     if (speed !== shownSpeed) {
@@ -426,8 +506,10 @@
   const cardNodes = new Map();  // slot → {node, counters}
 
   function teamCard(team) {
-    const members = [...team.members.values()];
+    const members = [...team.members.entries()];
+    const chain = !!state.options.chain_of_command;
     const counters = {
+      mood: moodGauge(team.slot),
       unanswered: el("strong", { text: "0" }),
       overdue: el("strong", { text: "0" }),
       replies: el("strong", { text: "0" }),
@@ -449,9 +531,11 @@
         el("span", { class: "join-code", title: t("code"), text: team.join_code }),
         el("button", { type: "button", class: "btn small", text: `✎ ${t("note")}`, dataset: { fkey: `note-${team.slot}` },
           on: { click: () => openNote({ team: team.slot }) } })),
-      el("p", { class: "members" },
+      counters.mood.node,
+      el("div", { class: `members${chain ? " with-roles" : ""}` },
         el("span", { class: members.length ? "joined" : "joined none", text: members.length ? t("joined", { n: members.length }) : t("nobody_joined") }),
-        ...members.map((name) => el("span", { class: "member-chip", text: name }))),
+        ...members.map(([id, m]) => memberChip(team.slot, id, m, chain))),
+      draftsBlock(team.slot),
       el("dl", { class: "team-stats" },
         el("div", { class: "stat stat-unanswered" }, el("dt", { text: t("unanswered") }), el("dd", {}, counters.unanswered)),
         el("div", { class: "stat stat-overdue" }, el("dt", { text: t("overdue") }), el("dd", {}, counters.overdue)),
@@ -475,7 +559,138 @@
     const old = cardNodes.get(slot);
     if (old) swap(old.node, fresh.node); else cardsBox.append(fresh.node);
     cardNodes.set(slot, fresh);
+    paintMood(slot);
     paintCard(slot, clockNow());
+  }
+
+  // The public mood: 0 calm – 100 outrage, in four bands (the team screen's gauge uses the same value).
+  const MOOD_BANDS = [[75, "outrage"], [50, "heated"], [25, "tense"], [0, "calm"]];
+  function moodBand(value) { return (MOOD_BANDS.find(([min]) => value >= min) || MOOD_BANDS[3])[1]; }
+
+  function heatingLabel(injectId) {
+    const def = state.injects.get(injectId);
+    if (!def) return injectId;
+    return `${def.persona?.name || "?"} (${t(`ch_${def.channel}`)}): ${excerpt(def.subject || def.text, 60)}`;
+  }
+
+  function moodGauge(slot) {
+    const g = {
+      value: el("strong", { class: "mood-value", text: "–" }),
+      arrow: el("span", { class: "mood-rising", title: t("mood_rising"), "aria-label": t("mood_rising"), text: "↑", hidden: true }),
+      band: el("span", { class: "mood-band" }),
+      heating: el("span", { class: "mood-heating" }),
+      fill: el("span", { class: "mood-fill" }),
+      key: null,
+    };
+    g.bar = el("span", { class: "mood-bar", role: "meter", "aria-valuemin": "0", "aria-valuemax": "100",
+      "aria-label": t("mood_of", { team: teamName(slot) }) }, g.fill);
+    g.node = el("div", { class: "mood", dataset: { band: "calm" } },
+      el("div", { class: "mood-head" }, el("span", { class: "mood-label", text: t("mood") }), g.value, g.arrow, g.band, g.heating),
+      g.bar);
+    return g;
+  }
+
+  /** Update a card's gauge in place (the moods change every two seconds; the card is not rebuilt). */
+  function paintMood(slot) {
+    const g = cardNodes.get(slot)?.counters.mood;
+    if (!g) return;
+    const m = state.moods.get(slot);
+    const value = m ? Math.max(0, Math.min(100, Number(m.value) || 0)) : null;
+    const heating = Array.isArray(m?.heating) ? m.heating : [];
+    const key = m ? `${Math.round(value)}|${!!m.rising}|${heating.join(",")}` : "";
+    if (key === g.key) return;
+    g.key = key;
+    g.node.hidden = value === null;
+    if (value === null) return;
+    const band = moodBand(value);
+    g.node.dataset.band = band;
+    setText(g.value, Math.round(value));
+    setText(g.band, t(`mood_${band}`));
+    g.arrow.hidden = !m.rising;
+    g.fill.style.width = `${value.toFixed(1)}%`;
+    g.bar.setAttribute("aria-valuenow", String(Math.round(value)));
+    g.bar.setAttribute("aria-valuetext", `${Math.round(value)} — ${t(`mood_${band}`)}`);
+    setText(g.heating, heating.length ? t(heating.length === 1 ? "mood_heating_one" : "mood_heating", { n: heating.length }) : "");
+    const list = heating.map(heatingLabel).join("\n");
+    if (list) g.heating.title = `${t("mood_heating_by")}\n${list}`; else g.heating.removeAttribute("title");
+  }
+
+  /** The teams at a glance, hottest first: one facilitator can run several teams. */
+  function renderMoodSummary() {
+    const box = document.getElementById("mood-summary");
+    if (!box) return;
+    const rows = slots().map((slot) => ({ slot, m: state.moods.get(slot) })).filter((r) => r.m)
+      .sort((a, b) => (Number(b.m.value) || 0) - (Number(a.m.value) || 0) || teamName(a.slot).localeCompare(teamName(b.slot), LANG));
+    const key = rows.map((r) => `${r.slot}:${teamName(r.slot)}:${Math.round(r.m.value)}:${!!r.m.rising}:${(r.m.heating || []).join("+")}`).join(",");
+    document.getElementById("mood-overview").hidden = rows.length < 2;  // a single team: its card says it all
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    const active = document.activeElement;
+    const focusKey = box.contains(active) ? active.dataset.fkey : null;
+    box.replaceChildren(...rows.map(({ slot, m }) => {
+      const value = Math.max(0, Math.min(100, Number(m.value) || 0));
+      const band = moodBand(value);
+      const heating = Array.isArray(m.heating) ? m.heating : [];
+      const title = [`${teamName(slot)}: ${Math.round(value)} — ${t(`mood_${band}`)}${m.rising ? ` ${t("mood_rising")}` : ""}`,
+        ...(heating.length ? [t("mood_heating_by"), ...heating.map(heatingLabel)] : [])].join("\n");
+      return el("li", { class: "mood-chip", dataset: { band, team: slot } },
+        el("button", { type: "button", class: "mood-chip-btn", title, dataset: { fkey: `moodchip-${slot}` },
+          on: { click: () => revealCard(slot) } },
+          el("span", { class: "mood-chip-name", text: teamName(slot) }),
+          el("span", { class: "mood-chip-value", text: Math.round(value) }),
+          m.rising ? el("span", { class: "mood-rising", "aria-label": t("mood_rising"), text: "↑" }) : null,
+          heating.length ? el("span", { class: "mood-chip-heat", "aria-label": t(heating.length === 1 ? "mood_heating_one" : "mood_heating", { n: heating.length }), text: heating.length }) : null));
+    }));
+    if (focusKey) box.querySelector(`[data-fkey="${CSS.escape(focusKey)}"]`)?.focus();
+  }
+
+  function revealCard(slot) {
+    const card = cardNodes.get(slot)?.node;
+    if (!card) return;
+    card.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    card.classList.remove("flash");
+    void card.offsetWidth;  // restart the animation
+    card.classList.add("flash");
+  }
+
+  // --- chain of command: roles and drafts --------------------------------------------------------
+
+  function memberChip(slot, id, m, chain) {
+    if (!chain) return el("span", { class: "member-chip", dataset: { participantId: id }, text: m.name });
+    // Someone who joined before the chain of command was switched on has no role yet ("member").
+    const roles = state.roles.includes(m.role) ? state.roles : [m.role, ...state.roles];
+    const control = DRIVES && status() !== "ended"
+      ? el("select", { class: "role-select", "aria-label": t("role_of", { who: m.name }), dataset: { fkey: `role-${id}` },
+        on: { change: (e) => changeRole(slot, id, e.currentTarget) } },
+        roles.map((r) => el("option", { value: r, text: t(`role_${r}`), selected: r === m.role, disabled: !state.roles.includes(r) })))
+      : el("span", { class: `role-tag role-${m.role}`, text: t(`role_${m.role}`) });
+    return el("span", { class: "member-chip with-role", dataset: { participantId: id, role: m.role } },
+      el("span", { class: "member-name", text: m.name }), control);
+  }
+
+  async function changeRole(slot, id, select) {
+    const reply = await run("set_role", { participant_id: id, role: select.value }, select);
+    if (!reply.ok) select.value = state.teams.get(slot)?.members.get(id)?.role ?? select.value;
+  }
+
+  /** Drafts waiting for the team lead (under a chain of command), oldest first. */
+  function draftsBlock(slot) {
+    const drafts = [...state.drafts.values()].filter((d) => d.team === slot);
+    if (!state.options.chain_of_command && !drafts.length) return null;
+    const pending = drafts.filter((d) => !d.review).sort((a, b) => a.drafted_s - b.drafted_s);
+    const approved = drafts.filter((d) => d.review && d.review.decision !== "reject").length;
+    const rejected = drafts.filter((d) => d.review?.decision === "reject").length;
+    return el("div", { class: `drafts${pending.length ? " has-pending" : ""}` },
+      el("p", { class: "drafts-head" },
+        el("strong", { class: "drafts-count", text: pending.length ? t("drafts_pending", { n: pending.length }) : t("drafts_none") }),
+        approved ? el("span", { class: "muted", text: t("drafts_approved", { n: approved }) }) : null,
+        rejected ? el("span", { class: "muted", text: t("drafts_rejected", { n: rejected }) }) : null),
+      pending.length ? el("ul", { class: "draft-list" },
+        pending.slice(0, LIST_MAX).map((d) => el("li", { class: "draft", dataset: { draftId: d.draft_id } },
+          el("span", { class: "draft-who", text: `${d.author} · ${t(`role_${d.author_role}`)} · ${t(`rk_${d.reply_kind}`)}` }),
+          el("span", { class: "draft-wait", dataset: { drafted: d.drafted_s } }),
+          el("span", { class: "draft-text", title: d.text, text: `“${excerpt(d.text, 90)}”` }))),
+        pending.length > LIST_MAX ? el("li", { class: "more", text: t("and_more", { n: pending.length - LIST_MAX }) }) : null) : null);
   }
 
   function teamStats(slot, now) {
@@ -498,6 +713,9 @@
     setText(c.overdue, overdue.length);
     c.overdue.parentElement.parentElement.classList.toggle("alarm", overdue.length > 0);
     setText(c.replies, state.replyCount.get(slot) || 0);
+    for (const node of card.node.querySelectorAll(".draft-wait")) {
+      setText(node, t("waiting_for", { t: fmtDuration(Math.max(0, now - Number(node.dataset.drafted))) }));
+    }
     const last = state.lastReply.get(slot);
     setText(c.last, last === undefined ? t("no_reply") : t("last_reply", { t: fmtDuration(Math.max(0, now - last)) }));
     // The list of posts still waiting: rebuilt only when its content changes.
@@ -540,8 +758,10 @@
     rowNodes.clear();
     const defs = [...state.injects.values()];
     const scheduled = defs.filter((d) => d.at_s !== null && d.at_s !== undefined).sort((a, b) => a.at_s - b.at_s);
-    const triggered = defs.filter((d) => (d.at_s === null || d.at_s === undefined) && !d.adhoc);
-    const adhoc = defs.filter((d) => (d.at_s === null || d.at_s === undefined) && d.adhoc);
+    const unscheduled = defs.filter((d) => d.at_s === null || d.at_s === undefined);
+    const triggered = unscheduled.filter((d) => !d.adhoc && !isReaction(d));
+    const adhoc = unscheduled.filter((d) => d.adhoc && !isReaction(d));
+    const reacted = unscheduled.filter((d) => isReaction(d));
     const section = (title, list, cls) => {
       const ol = el("ol", { class: `tl-list ${cls}` }, list.map((d) => {
         const row = timelineRow(d);
@@ -556,6 +776,7 @@
     nowIndexShown = -2;
     if (triggered.length) parts.push(section(t("on_trigger"), triggered, "tl-trigger"));
     if (adhoc.length) parts.push(section(t("roleplay"), adhoc, "tl-adhoc"));
+    if (reacted.length) parts.push(section(t("tl_reactions"), reacted, "tl-reactions"));
     const active = document.activeElement;
     const focusKey = timelineBox.contains(active) ? active.dataset.fkey : null;
     const open = [...timelineBox.querySelectorAll("details[open][data-fkey]")].map((d) => d.dataset.fkey);
@@ -564,6 +785,9 @@
     if (focusKey) timelineBox.querySelector(`[data-fkey="${CSS.escape(focusKey)}"]`)?.focus();
     placeNowLine(clockNow());
   }
+
+  /** An automatic reaction once released: an inject of its own, but neither scheduled nor fired by hand. */
+  function isReaction(def) { return !!def.reaction || state.reactions.has(def.inject_id); }
 
   function rowState(def) {
     const id = def.inject_id;
@@ -598,7 +822,7 @@
     });
 
     // One mark per team: delivered (and when), answered, or waiting.
-    const markSlots = scheduled || def.adhoc ? rs.targets : [...rs.delivered.keys()];
+    const markSlots = scheduled || (def.adhoc && !isReaction(def)) ? rs.targets : [...rs.delivered.keys()];
     const marks = markSlots.map((slot) => {
       const d = rs.delivered.get(slot);
       const answered = state.answered.has(`${id}|${slot}`);
@@ -615,7 +839,7 @@
     const escWhy = [...rs.delivered.keys()].map((slot) => state.escByTarget.get(`${id}|${slot}`)).filter(Boolean);
 
     let actions = null;
-    const canAct = DRIVES && !def.adhoc && s !== "ended" && !rs.skipped && !(scheduled && rs.done);
+    const canAct = DRIVES && !def.adhoc && !isReaction(def) && s !== "ended" && !rs.skipped && !(scheduled && rs.done);
     if (canAct) {
       const missing = slots().filter((slot) => !rs.delivered.has(slot));
       const firing = s === "running" || s === "paused";
@@ -651,7 +875,7 @@
           el("span", { text: def.to === "all" ? t("all_teams") : (def.to || [...rs.delivered.keys()]).map(teamName).join(", ") })),
         triggers.length ? el("ul", { class: "tl-triggers" }, triggers) : null,
         escWhy.length ? el("ul", { class: "tl-why" }, escWhy.map((e) => el("li", { text: t("escalated_for", { team: teamName(e.team), why: e.why || e.when }) }))) : null,
-        marks.length ? el("ul", { class: "marks" }, marks) : (!scheduled && !def.adhoc ? el("p", { class: "muted small", text: t("not_triggered") }) : null),
+        marks.length ? el("ul", { class: "marks" }, marks) : (!scheduled && !def.adhoc && !isReaction(def) ? el("p", { class: "muted small", text: t("not_triggered") }) : null),
         actions));
   }
 
@@ -751,6 +975,9 @@
     const notes = state.notesByReply.get(r.reply_id) || [];
     const followups = state.followups.get(r.reply_id) || [];
     const fresh = freshReplies.has(r.reply_id);
+    const waitingReactions = [...(state.reactionsByReply.get(r.reply_id) || [])]
+      .map((id) => state.reactions.get(id)).filter((x) => x && PENDING.has(x.status));
+    const review = r.draft_id ? state.drafts.get(r.draft_id)?.review : null;
     return el("li", { class: `reply reply-${r.reply_kind}${fresh ? " fresh" : ""}`, dataset: { replyId: r.reply_id } },
       el("p", { class: "reply-meta" },
         el("span", { class: `rkind rk-${r.reply_kind}`, text: t(`rk_${r.reply_kind}`) }),
@@ -761,8 +988,15 @@
           ? el("span", { class: "response", text: t("answered_in", { t: fmtDuration(r.response_s) }) }) : null),
       el("p", { class: "reply-text", text: r.text }),
       r.author ? el("p", { class: "reply-author", text: `— ${r.author}` }) : null,
+      r.draft_id ? el("p", { class: "reply-approval", text: t(review?.decision === "edit" ? "edited_after" : "approved_after",
+        { who: r.approved_by || review?.reviewer || "?", t: fmtDuration(Math.max(0, r.published_s - (r.drafted_s ?? r.published_s))) }) }) : null,
       followups.length ? el("ul", { class: "followups" }, followups.map((f) => el("li", {
-        text: t("followup", { who: f.persona?.name || "?", ch: t(`ch_${f.channel}`) }) }))) : null,
+        class: f.origin === "reaction" ? "auto" : null,
+        text: t(f.origin === "reaction" ? "followup_auto" : "followup", { who: f.persona?.name || "?", ch: t(`ch_${f.channel}`) }) }))) : null,
+      waitingReactions.length ? el("ul", { class: "reply-reactions" }, waitingReactions.map((x) => el("li", {},
+        el("button", { type: "button", class: "linkish", dataset: { fkey: `goreact-${x.reaction_id}` },
+          text: t(x.status === "held" ? "reaction_held_line" : "reaction_planned_line", { who: x.persona_name || x.persona }),
+          on: { click: () => revealReaction(x.reaction_id) } })))) : null,
       notes.length ? el("ul", { class: "reply-notes" }, notes.map((n) => el("li", {},
         el("span", { class: "note-time", text: fmtClock(n.noted_s, true) }), ` ${n.author}: `, n.text))) : null,
       el("div", { class: "reply-actions" },
@@ -770,6 +1004,281 @@
           on: { click: () => replyAsPersona(r) } }) : null,
         el("button", { type: "button", class: "btn small", dataset: { fkey: `rnote-${r.reply_id}` }, text: `✎ ${t("note")}`,
           on: { click: () => openNote({ reply: r }) } })));
+  }
+
+  // --- automatic reactions ----------------------------------------------------------------------
+
+  const reactionsBox = document.getElementById("reactions");
+  const reactionFilter = document.getElementById("reactions-team");
+  const PENDING = new Set(["planned", "held"]);
+  const REACTION_LIMITS = { microblog: 280, social: 2000 };  // the server's limits for an edited text
+  const reactionRows = new Map();   // reaction_id → row element
+  const dirtyReactions = new Set(); // reaction ids whose row must be rebuilt
+  const editing = new Map();        // reaction_id → {text, error, autoHeld}: an open editor, kept across re-renders
+  const reactionNotes = new Map();  // reaction_id → the last error (or lost edit) shown on its row
+  const freshReactions = new Set();
+
+  /** Why the rule fired, in the console's language (simulator/engine/reactions.py WHY, with its params). */
+  function whyText(r) {
+    const code = r.why?.code || r.when;
+    const key = `why_${code}`;
+    return key in STRINGS ? t(key, r.why?.params || {}) : code;
+  }
+
+  function moodEffect(delta) {
+    const n = Number(delta) || 0;
+    if (!n) return t("r_mood_none");
+    return t("r_mood", { delta: `${n > 0 ? "+" : "−"}${Math.abs(n).toLocaleString(LANG)}` });
+  }
+
+  /** Pending ones first (the next due first), then the others, the latest change first. */
+  function reactionOrder() {
+    const team = reactionFilter ? reactionFilter.value : "";
+    const list = [...state.reactions.values()].filter((r) => !team || r.team === team);
+    const pending = list.filter((r) => PENDING.has(r.status)).sort((a, b) => a.due_s - b.due_s || a.seq - b.seq);
+    const done = list.filter((r) => !PENDING.has(r.status)).sort((a, b) => b.seq - a.seq);
+    return [...pending, ...done];
+  }
+
+  function renderReactions(all) {
+    if (!reactionsBox) return;
+    if (all) reactionRows.clear();
+    const active = document.activeElement;
+    const inside = reactionsBox.contains(active);
+    const focusKey = inside ? active.dataset.fkey : null;
+    const caret = inside && active.tagName === "TEXTAREA" ? [active.selectionStart, active.selectionEnd] : null;
+    const nodes = reactionOrder().map((r) => {
+      const id = r.reaction_id;
+      if (!reactionRows.has(id) || dirtyReactions.has(id)) reactionRows.set(id, reactionRow(r));
+      return reactionRows.get(id);
+    });
+    const same = nodes.length === reactionsBox.children.length && nodes.every((n, i) => reactionsBox.children[i] === n);
+    if (!same) {
+      reactionsBox.replaceChildren(...nodes);
+      if (focusKey) {
+        const node = reactionsBox.querySelector(`[data-fkey="${CSS.escape(focusKey)}"]`);
+        if (node) {
+          node.focus();
+          if (caret && node.setSelectionRange) node.setSelectionRange(caret[0], caret[1]);
+        }
+      }
+    }
+    dirtyReactions.clear();
+    const all_ = [...state.reactions.values()];
+    const pending = all_.filter((r) => PENDING.has(r.status)).length;
+    const countNode = document.getElementById("reactions-count");
+    setText(countNode, pending);
+    countNode.title = t("r_count", { pending, n: all_.length });
+    countNode.classList.toggle("hot", pending > 0);
+    const empty = document.getElementById("reactions-empty");
+    empty.hidden = nodes.length > 0;
+    if (all_.length && !nodes.length) setText(empty, t("r_none_for_team"));
+    else if (empty.dataset.text) setText(empty, empty.dataset.text);
+    document.getElementById("reactions-off").hidden = state.options.reactions !== false;
+    paintReactionTimes(clockNow());
+  }
+
+  function reactionRow(r) {
+    const id = r.reaction_id;
+    const reply = state.replies.get(r.reply_id);
+    const persona = state.personas.get(r.persona) || { name: r.persona_name || r.persona, handle: "" };
+    const pending = PENDING.has(r.status);
+    const ed = pending ? editing.get(id) : null;
+    const canAct = DRIVES && pending && status() !== "ended";
+    const note = reactionNotes.get(id);
+    const button = (what, text, cls, onClick) => el("button", { type: "button", class: `btn small${cls ? ` ${cls}` : ""}`,
+      dataset: { fkey: `r${what}-${id}` }, text, on: { click: (e) => onClick(e.currentTarget) } });
+    const actions = canAct && !ed ? el("div", { class: "tl-actions reaction-actions" },
+      r.status === "held"
+        ? button("hold", t("unhold"), "", (b) => changeReaction(id, "unhold", b))
+        : button("hold", t("hold"), "", (b) => changeReaction(id, "hold", b)),
+      button("edit", `✎ ${t("r_edit")}`, "", (b) => startEdit(id, b)),
+      button("send", `⚡ ${t("r_send")}`, "primary", (b) => changeReaction(id, "send", b)),
+      button("suppress", t("r_suppress"), "danger-text", (b) => {
+        if (window.confirm(t("confirm_suppress", { who: r.persona_name || r.persona, team: teamName(r.team) }))) changeReaction(id, "suppress", b);
+      })) : null;
+    return el("li", { class: `reaction rs-${r.status}${freshReactions.has(id) ? " fresh" : ""}`,
+      dataset: { reactionId: id, status: r.status, team: r.team } },
+      el("div", { class: "reaction-head" },
+        el("span", { class: `rstate rstate-${r.status}`, text: t(`r_${r.status}`) }),
+        el("strong", { class: "reaction-team", text: teamName(r.team) }),
+        el("span", { class: "reaction-when", dataset: { due: r.due_s } })),
+      el("div", { class: "tl-meta" }, channelTag(r.channel), personaLine(persona), severityTag(r.severity)),
+      el("p", { class: "reaction-why", text: t("r_why", { why: whyText(r) }) }),
+      reply ? el("p", { class: "reaction-reply" },
+        el("button", { type: "button", class: "linkish", dataset: { fkey: `rreply-${id}` }, title: reply.text,
+          text: t("r_answers", { text: excerpt(reply.text, 80) }), on: { click: () => revealGroup(groupKey(reply.inject_id)) } })) : null,
+      ed ? reactionEditor(r, ed) : el("p", { class: "reaction-text", text: r.text }),
+      el("p", { class: "tl-facts" },
+        el("span", { class: `reaction-mood${r.mood > 0 ? " up" : r.mood < 0 ? " down" : ""}`, text: moodEffect(r.mood) }),
+        el("span", { class: "reaction-expects", text: r.expects_reply ? t("expects", { t: fmtDuration(r.reply_within || 0) }) : t("no_reply_needed") })),
+      note ? el("p", { class: "reaction-error", role: "alert", text: note }) : null,
+      actions);
+  }
+
+  function reactionEditor(r, ed) {
+    const id = r.reaction_id;
+    const limit = REACTION_LIMITS[r.channel] || 5000;
+    const count = el("span", { class: "reaction-count" });
+    const paintCount = () => {
+      setText(count, `${ed.text.length} / ${limit}`);
+      count.classList.toggle("over", ed.text.length > limit);
+    };
+    const box = el("textarea", { class: "reaction-edit", rows: "3", "aria-label": t("r_edit_label", { who: r.persona_name || r.persona }),
+      dataset: { fkey: `redtext-${id}` },
+      on: {
+        input: (e) => { ed.text = e.currentTarget.value; paintCount(); },
+        keydown: (e) => {
+          if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); saveEdit(id, save); }
+          if (e.key === "Escape") { e.preventDefault(); cancelEdit(id); }
+        },
+      } });
+    box.value = ed.text;
+    paintCount();
+    const save = el("button", { type: "button", class: "btn small primary", dataset: { fkey: `rsave-${id}` }, text: t("r_save"),
+      on: { click: (e) => saveEdit(id, e.currentTarget) } });
+    return el("div", { class: "reaction-editor" }, box,
+      el("div", { class: "form-actions" }, save,
+        el("button", { type: "button", class: "btn small", dataset: { fkey: `rcancel-${id}` }, text: t("r_cancel"),
+          on: { click: () => cancelEdit(id) } }),
+        count,
+        ed.autoHeld ? el("span", { class: "muted small", text: t("r_held_while_editing") }) : null),
+      ed.error ? el("p", { class: "reaction-error", role: "alert", text: ed.error }) : null);
+  }
+
+  function refreshReaction(id, focusKey) {
+    dirtyReactions.add(id);
+    flush();
+    if (focusKey) reactionsBox.querySelector(`[data-fkey="${CSS.escape(focusKey)}"]`)?.focus();
+  }
+
+  /** Send one change; an error stays on the reaction's row (and in the banner) until the next success. */
+  async function changeReaction(id, change, button, extra) {
+    const reply = await run("change_reaction", { reaction_id: id, change, ...(extra || {}) }, button);
+    if (!reply.ok) { reactionNotes.set(id, reply.error || "Error"); refreshReaction(id); }
+    else if (reactionNotes.delete(id)) refreshReaction(id);
+    return reply;
+  }
+
+  async function startEdit(id, button) {
+    const r = state.reactions.get(id);
+    if (!r || !PENDING.has(r.status)) return;
+    const ed = { text: r.text, error: "", autoHeld: false };
+    if (r.status === "planned") {
+      // Held while the facilitator types: at ×20 a reaction is due within seconds, and would go out unedited.
+      const reply = await changeReaction(id, "hold", button);
+      if (!reply.ok) return;
+      ed.autoHeld = true;
+    }
+    const now = state.reactions.get(id);
+    if (!now || !PENDING.has(now.status)) return;
+    ed.text = now.text;
+    editing.set(id, ed);
+    refreshReaction(id, `redtext-${id}`);
+  }
+
+  async function saveEdit(id, button) {
+    const ed = editing.get(id);
+    if (!ed) return;
+    const text = ed.text.trim();
+    if (!text) { ed.error = t("need_text"); refreshReaction(id, `redtext-${id}`); return; }
+    const reply = await run("change_reaction", { reaction_id: id, change: "edit", text }, button);
+    if (editing.get(id) !== ed) return;  // released or suppressed meanwhile: its row already says so
+    if (!reply.ok) {
+      ed.error = reply.error || "Error";  // the text stays in the editor
+      refreshReaction(id, `redtext-${id}`);
+      return;
+    }
+    editing.delete(id);
+    reactionNotes.delete(id);
+    refreshReaction(id, `redit-${id}`);
+    if (ed.autoHeld && state.reactions.get(id)?.status === "held") await changeReaction(id, "unhold");
+  }
+
+  async function cancelEdit(id) {
+    const ed = editing.get(id);
+    editing.delete(id);
+    refreshReaction(id, `redit-${id}`);
+    if (ed?.autoHeld && state.reactions.get(id)?.status === "held") await changeReaction(id, "unhold");
+  }
+
+  function revealReaction(id) {
+    if (reactionFilter && reactionFilter.value && state.reactions.get(id)?.team !== reactionFilter.value) {
+      reactionFilter.value = "";
+      dirty.reactions = true;
+      flush();
+    }
+    const row = reactionRows.get(id);
+    if (!row || !row.isConnected) return;
+    row.scrollIntoView({ behavior: "smooth", block: "center" });
+    row.classList.remove("flash");
+    void row.offsetWidth;  // restart the animation
+    row.classList.add("flash");
+  }
+
+  /** The status line of each row: a countdown in scenario time while planned. */
+  function paintReactionTimes(now) {
+    if (!reactionsBox) return;
+    for (const node of reactionsBox.querySelectorAll(".reaction-when")) {
+      const r = state.reactions.get(node.closest("[data-reaction-id]")?.dataset.reactionId);
+      if (!r) continue;
+      const at = fmtClock(r.due_s, true);
+      let text = "";
+      if (r.status === "planned") text = r.due_s > now ? t("r_due_in", { t: fmtDuration(r.due_s - now), at }) : t("r_due_now");
+      else if (r.status === "held") text = t("r_held_due", { at });
+      else if (r.status === "released") text = t("r_released_at", { t: fmtClock(r.released_s ?? r.at_s ?? 0, true) });
+      else if (r.status === "suppressed") text = t("r_suppressed_at", { t: fmtClock(r.at_s ?? 0, true) });
+      setText(node, text);
+      node.classList.toggle("soon", r.status === "planned" && r.due_s - now <= 30);
+    }
+  }
+
+  if (reactionFilter) {
+    reactionFilter.addEventListener("change", () => { dirty.reactions = true; flush(); });
+  }
+  const reactionsEmpty = document.getElementById("reactions-empty");
+  if (reactionsEmpty) reactionsEmpty.dataset.text = reactionsEmpty.textContent;
+
+  function renderReactionFilter() {
+    if (!reactionFilter) return;
+    const current = reactionFilter.value;
+    reactionFilter.replaceChildren(el("option", { value: "", text: t("all_teams") }),
+      ...slots().map((slot) => el("option", { value: slot, text: teamName(slot) })));
+    reactionFilter.value = state.teams.has(current) ? current : "";
+  }
+
+  // --- exercise options --------------------------------------------------------------------------
+
+  const OPTION_NAMES = ["mood_visible", "reactions", "chain_of_command"];
+  function renderOptions() {
+    const box = document.getElementById("options");
+    if (!box || !loaded) return;  // the page's defaults are not the exercise's options
+    const draft = status() === "draft";
+    const active = document.activeElement;
+    const focusKey = box.contains(active) ? active.dataset.fkey : null;
+    box.replaceChildren(...OPTION_NAMES.map((name) => {
+      const on = !!state.options[name];
+      const locked = name === "chain_of_command" && !draft;
+      const hint = locked ? t("opt_chain_locked") : t(`opt_${name}_hint`);
+      if (!DRIVES) {
+        return el("li", { class: "option", dataset: { option: name } },
+          el("span", { class: "option-name", text: t(`opt_${name}`) }),
+          el("strong", { class: `opt-state ${on ? "on" : "off"}`, text: on ? t("on") : t("off") }),
+          el("span", { class: "option-hint", text: hint }));
+      }
+      return el("li", { class: "option", dataset: { option: name } },
+        el("label", { class: "switch" },
+          el("input", { type: "checkbox", id: `opt-${name}`, checked: on, disabled: locked, dataset: { fkey: `opt-${name}` },
+            "aria-describedby": `opt-${name}-hint`, on: { change: (e) => setOption(name, e.currentTarget) } }),
+          el("span", { class: "option-name", text: t(`opt_${name}`) })),
+        el("span", { class: "option-hint", id: `opt-${name}-hint`, text: hint }));
+    }));
+    if (focusKey) box.querySelector(`[data-fkey="${CSS.escape(focusKey)}"]`)?.focus();
+  }
+
+  async function setOption(name, input) {
+    const reply = await run("set_options", { [name]: input.checked }, input);
+    if (!reply.ok) input.checked = !!state.options[name];
   }
 
   // --- escalations, notes, messages --------------------------------------------------------------
@@ -1025,6 +1534,7 @@
       cardsBox.replaceChildren(); cardNodes.clear();
       for (const slot of slots()) renderCard(slot);
       dirty.cardsAll = false; dirty.cards.clear();
+      dirty.moods = true;  // team names in the summary
     }
     for (const slot of dirty.cards) renderCard(slot);
     dirty.cards.clear();
@@ -1032,8 +1542,17 @@
       if (c) teamChecks(c.teams, "c-team");
       const m = document.getElementById("m-teams");
       if (m) teamChecks(m, "m-team");
+      renderReactionFilter();
       dirty.teamPicks = false;
+      dirty.reactions = true;
     }
+    if (dirty.moods) {
+      for (const slot of cardNodes.keys()) paintMood(slot);
+      renderMoodSummary();
+      dirty.moods = false;
+    }
+    if (dirty.options) { renderOptions(); dirty.options = false; }
+    if (dirty.reactions || dirtyReactions.size) { renderReactions(dirty.reactions); dirty.reactions = false; }
     if (dirty.personas) { renderPersonas(); dirty.personas = false; }
     if (dirty.escalations) { renderEscalations(); dirty.escalations = false; }
     if (dirty.notes) { renderNotes(); dirty.notes = false; }
@@ -1050,6 +1569,7 @@
       else paintCountdown(countdowns[i], now);
     }
     for (const slot of cardNodes.keys()) paintCard(slot, now);
+    paintReactionTimes(now);
     paintEtas(now);
     placeNowLine(now);
   }
