@@ -19,7 +19,15 @@
     return s;
   }
   const numberFmt = new Intl.NumberFormat(lang);
-  const count = (n) => (lang === "fr" ? fmtCount(n).replace(".", ",") : fmtCount(n));
+  // Like, share and follower counts, compact in the page's language: 1.2K, 1,2 k.
+  const compactFmt = (() => {
+    try { return new Intl.NumberFormat(lang, { notation: "compact", compactDisplay: "short" }); } catch (e) { return null; }
+  })();
+  const count = (n) => {
+    const v = Math.max(0, Math.round(Number(n) || 0));
+    if (compactFmt) return compactFmt.format(v);
+    return lang === "fr" ? fmtCount(v).replace(".", ",") : fmtCount(v);
+  };
 
   // ------------------------------------------------------------------------------------ context
   const ctx = {
@@ -27,6 +35,8 @@
     org: { name: root.dataset.orgName || "", handle: root.dataset.orgHandle || "", colour: root.dataset.colour || "" },
     teamName: root.dataset.teamName || "",
     me: root.dataset.displayName || "",
+    meId: root.dataset.participantId || "",
+    options: { chain_of_command: false, mood_visible: false },
     limits: { microblog: 280, social: 2000, dm: 1000, statement: 5000, email: 5000 },
     briefing: "",
   };
@@ -73,6 +83,11 @@
     memo: [["path", "M16 4h2a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2h2"], ["path", "M9 2h6v4H9zM8 12h8M8 16h5"]],
     megaphone: [["path", "M3 11v3a1 1 0 0 0 1 1h2l5 4V6L6 10H4a1 1 0 0 0-1 1zM15 8a5 5 0 0 1 0 8M18 5a9 9 0 0 1 0 14"]],
     thumb: [["path", "M7 10v12M15 5.88 14 10h5.83a2 2 0 0 1 1.92 2.56l-2.33 8A2 2 0 0 1 17.5 22H4a2 2 0 0 1-2-2v-8a2 2 0 0 1 2-2h2.76a2 2 0 0 0 1.79-1.11L12 2a3.13 3.13 0 0 1 3 3.88Z"]],
+    drafts: [["path", "m9 11 3 3L22 4"], ["path", "M21 12v7a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h11"]],
+    check: [["path", "M20 6 9 17l-5-5"]],
+    edit: [["path", "M12 20h9"], ["path", "M16.5 3.5a2.12 2.12 0 0 1 3 3L7 19l-4 1 1-4Z"]],
+    cross: [["path", "M18 6 6 18M6 6l12 12"]],
+    undo: [["path", "M3 7v6h6"], ["path", "M21 17a9 9 0 0 0-9-9 9 9 0 0 0-6 2.3L3 13"]],
   };
   const SVGNS = "http://www.w3.org/2000/svg";
   function icon(name, cls) {
@@ -125,7 +140,7 @@
   // ------------------------------------------------------------------------------------ layout
   const TABS = [
     { id: "microblog", icon: "hash" }, { id: "social", icon: "users" }, { id: "news", icon: "news" },
-    { id: "inbox", icon: "mail" }, { id: "calls", icon: "phone" }, { id: "briefing", icon: "doc" },
+    { id: "inbox", icon: "mail" }, { id: "calls", icon: "phone" }, { id: "drafts", icon: "drafts" }, { id: "briefing", icon: "doc" },
   ];
   const CHANNEL_TAB = { microblog: "microblog", social: "social", news: "news", email: "inbox", phone: "calls", memo: "calls" };
   const ui = { tabs: {}, panels: {}, badges: {}, feeds: {} };
@@ -139,6 +154,16 @@
     ui.connection = el("span", { id: "connection", class: "conn", dataset: { state: connState }, role: "status" },
       el("span", { class: "conn-dot", "aria-hidden": "true" }), ui.connText = el("span", { class: "conn-text", text: loaded ? t(`conn.${connState}`) : t("loading") }));
     ui.teamChip = el("span", { class: "team-chip", text: ctx.teamName });
+    // Under a chain of command: this participant's name and role.
+    ui.roleChip = el("span", { class: "role-chip", id: "my-role", hidden: true },
+      ui.roleChipName = el("span", { class: "role-chip-name", text: ctx.me }), ui.roleChipRole = el("span", { class: "role-badge" }));
+    // The public mood (0 calm – 100 outrage), when the facilitator shows it to the teams.
+    ui.mood = el("div", { class: "mood", id: "mood-gauge", role: "meter", "aria-valuemin": "0", "aria-valuemax": "100",
+      "aria-label": t("mood.label"), title: t("mood.help"), hidden: true, dataset: { band: "calm" } },
+    el("span", { class: "mood-label", text: t("mood.label") }),
+    el("span", { class: "mood-track", "aria-hidden": "true" }, ui.moodFill = el("span", { class: "mood-fill" })),
+    ui.moodValue = el("span", { class: "mood-value", text: "—" }),
+    ui.moodBand = el("span", { class: "mood-band" }));
     const header = el("header", { class: "app-header" },
       el("div", { class: "app-brand" }, brandAvatar(),
         el("div", { class: "app-brand-text" },
@@ -146,7 +171,7 @@
           el("span", { class: "app-handle", text: ctx.org.handle }))),
       el("div", { class: "app-meta" },
         el("span", { class: "clock", title: t("scenarioTime") }, icon("clock"), ui.clock, ui.speed),
-        ui.status, ui.teamChip, ui.connection),
+        ui.mood, ui.status, ui.teamChip, ui.roleChip, ui.connection),
       ui.pauseStrip = el("div", { class: "pause-strip", role: "status", hidden: true },
         el("span", { class: "pause-icon", "aria-hidden": "true" }),
         el("strong", { text: t("paused.title") }), el("span", { class: "pause-sub", text: t("paused.text") })));
@@ -157,7 +182,7 @@
       ui.badges[tab.id] = el("span", { class: "badge", hidden: true });
       ui.tabs[tab.id] = el("button", {
         type: "button", role: "tab", class: "tab", id: `tab-${tab.id}`, "aria-controls": `panel-${tab.id}`,
-        "aria-selected": "false", tabindex: "-1", dataset: { tab: tab.id },
+        "aria-selected": "false", tabindex: "-1", dataset: { tab: tab.id }, hidden: tab.id === "drafts" && !chain(),
         on: { click: () => selectTab(tab.id, true), keydown: tabKeys },
       }, icon(tab.icon), el("span", { class: "tab-label tab-label--long", text: t(`tab.${tab.id}`) }),
       el("span", { class: "tab-label tab-label--short", "aria-hidden": "true", text: t(`short.${tab.id}`) }), ui.badges[tab.id]);
@@ -207,16 +232,20 @@
     p.social.append(panelHead("social", t("sub.social")), feed("social"));
     ui.statementComposer = composer({ kind: "statement", inject: null, limit: () => ctx.limits.statement,
       label: t("lbl.statement", { org: ctx.org.name }), submit: t("publish"), rows: 4, keep: true });
+    ui.statementRole = el("p", { class: "statement-role", id: "statement-role", hidden: true });
     ui.statementCard = el("section", { class: "statement-card", id: "statement-card" },
       el("div", { class: "statement-head" }, icon("megaphone"),
         el("div", {}, el("h3", { text: t("statement.title") }), el("p", { class: "muted small", text: t("statement.help") }))),
-      ui.statementComposer.node);
+      ui.statementRole, ui.statementComposer.node);
     p.news.append(panelHead("news", t("sub.news")), ui.statementCard, feed("news"));
     ui.dmThreads = el("div", { class: "dm-threads", dataset: { empty: t("emptyDms") } });
     p.inbox.append(panelHead("inbox", t("sub.inbox")),
       el("h3", { class: "section-title", text: t("dms") }), ui.dmThreads,
       el("h3", { class: "section-title", text: t("emails") }), feed("inbox"));
     p.calls.append(panelHead("calls", t("sub.calls")), feed("calls"));
+    ui.draftsSub = el("p", { class: "muted small" });
+    ui.draftList = el("div", { class: "feed draft-list", id: "draft-list", dataset: { empty: t("drafts.none") } });
+    p.drafts.append(el("div", { class: "panel-head" }, el("h2", { text: t("tab.drafts") }), ui.draftsSub), ui.draftList);
     ui.briefingText = el("div", { class: "briefing-text" });
     ui.messageList = el("ol", { class: "message-list", dataset: { empty: t("noMessages") } });
     ui.limitsList = el("dl", { class: "limits" });
@@ -273,7 +302,8 @@
   let activeTab = null;
 
   function selectTab(id, focusPanel) {
-    if (!ui.tabs[id]) id = "microblog";
+    const wanted = id;
+    if (!ui.tabs[id] || ui.tabs[id].hidden) id = "microblog";
     activeTab = id;
     for (const tab of TABS) {
       const on = tab.id === id;
@@ -281,12 +311,13 @@
       ui.tabs[tab.id].tabIndex = on ? 0 : -1;
       ui.panels[tab.id].hidden = !on;
     }
-    try { sessionStorage.setItem(TAB_KEY, id); } catch (e) { /* private mode */ }
+    // A tab not shown yet (drafts, before the snapshot says there is a chain of command) stays wanted.
+    if (wanted === id) try { sessionStorage.setItem(TAB_KEY, id); } catch (e) { /* private mode */ }
     markSeen(id);
     if (focusPanel && window.matchMedia("(max-width: 760px)").matches) window.scrollTo({ top: 0 });
   }
   function tabKeys(ev) {
-    const ids = TABS.map((x) => x.id);
+    const ids = TABS.map((x) => x.id).filter((id) => !ui.tabs[id].hidden);
     const i = ids.indexOf(ev.currentTarget.dataset.tab);
     const step = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[ev.key];
     let next = null;
@@ -312,12 +343,14 @@
   function updateBadges() {
     let total = 0;
     for (const tab of TABS) {
-      const n = tabSeqs[tab.id].filter((s) => s > (seen[tab.id] || 0)).length;
-      total += n;
+      // The drafts tab counts what waits for the lead's decision; the others what is new there.
+      const waiting = tab.id === "drafts";
+      const n = waiting ? pendingDrafts() : tabSeqs[tab.id].filter((s) => s > (seen[tab.id] || 0)).length;
+      if (!waiting) total += n;
       const badge = ui.badges[tab.id];
       badge.hidden = n === 0;
       badge.textContent = n > 99 ? "99+" : String(n);
-      badge.setAttribute("aria-label", t("new", { n }));
+      badge.setAttribute("aria-label", waiting ? t("drafts.pendingN", { n }) : t("new", { n }));
     }
     const base = baseTitle;
     document.title = total ? `(${total}) ${base}` : base;
@@ -340,13 +373,17 @@
   const dmThreads = new Map(); // persona id -> thread
   const composers = new Map(); // "kind|inject_id" -> composer
   const pendingNodes = new Map(); // key -> {node, payload}
-  const members = new Map();
+  const members = new Map(); // participant_id -> {name, role}
   const messages = [];
+  const reviews = new Map(); // draft_id -> record of a draft under the chain of command (see "chain of command")
+  const reviewByKey = new Map(); // idempotency key -> draft_id
+  const engagement = new Map(); // inject_id -> [likes, shares], from the server's pulse; never goes down
+  let mood = null; // the team's public mood (0–100) when the facilitator shows it
 
   function resetState() {
     injects.clear(); replies.clear(); repliesByKey.clear(); answered.clear();
     countdowns.length = 0; stats.length = 0; dmThreads.clear(); composers.clear(); pendingNodes.clear();
-    members.clear(); messages.length = 0;
+    members.clear(); messages.length = 0; reviews.clear(); reviewByKey.clear();
     for (const tab of TABS) tabSeqs[tab.id] = [];
     status = null;
   }
@@ -378,7 +415,8 @@
     const textarea = el("textarea", { id, rows: opts.rows || 3, class: "composer-input", "aria-describedby": `${id}-count ${id}-error` });
     const counter = el("span", { class: "counter", id: `${id}-count` });
     const hint = el("span", { class: "composer-hint" });
-    const sendBtn = el("button", { type: "submit", class: "btn btn-brand" }, icon("send"), el("span", { text: opts.submit || t("send") }));
+    const sendLabel = el("span", { text: opts.submit || t("send") });
+    const sendBtn = el("button", { type: "submit", class: "btn btn-brand" }, icon("send"), sendLabel);
     const cancelBtn = opts.keep ? null : el("button", { type: "button", class: "btn btn-ghost", text: t("cancel"), on: { click: () => api.close(true) } });
     const error = el("p", { class: "composer-error", id: `${id}-error`, role: "alert", hidden: true });
     const form = el("form", { class: `composer composer--${opts.kind}`, hidden: !opts.keep, dataset: { kind: opts.kind } },
@@ -416,8 +454,15 @@
         counter.classList.toggle("is-over", over);
         counter.classList.toggle("is-near", !over && n > limit * 0.9);
         const running = status === "running";
-        sendBtn.disabled = !running || n === 0 || over;
-        hint.textContent = over ? t("overLimit", { n: numberFmt.format(n - limit) }) : running ? "" : t("onlyRunning");
+        // Under a chain of command, whoever is not a lead submits a draft for the lead's approval, and
+        // only a spokesperson (or a lead) drafts press statements.
+        const approval = needsApproval();
+        setText(sendLabel, approval ? t("submitApproval") : opts.submit || t("send"));
+        form.dataset.approval = approval ? "true" : "false";
+        const barred = opts.kind === "statement" && !mayPublishStatements();
+        sendBtn.disabled = !running || n === 0 || over || barred;
+        hint.textContent = over ? t("overLimit", { n: numberFmt.format(n - limit) })
+          : barred ? t("statement.barred") : running ? "" : t("onlyRunning");
         hint.classList.toggle("is-over", over);
       },
     };
@@ -501,8 +546,10 @@
   function settle(payload, reply) {
     const pending = pendingNodes.get(payload.key);
     if (reply && reply.ok) {
-      if (repliesByKey.has(payload.key) && pending) { pending.node.remove(); pendingNodes.delete(payload.key); }
-      else if (pending) setText(pending.status, t("published"));
+      // Published, or (under a chain of command) a draft waiting for the lead: its item replaces this.
+      if (pending) pending.settled = true;
+      if ((repliesByKey.has(payload.key) || reviewByKey.has(payload.key)) && pending) { pending.node.remove(); pendingNodes.delete(payload.key); }
+      else if (pending) setText(pending.status, reply.pending_approval ? t("draft.waiting") : t("published"));
       return;
     }
     if (pending) { pending.node.remove(); pendingNodes.delete(payload.key); }
@@ -527,11 +574,11 @@
     if (!outbox) return;
     for (const entry of outbox.pending) if (entry.name === "post_reply") renderPending(entry.payload);
     for (const [key, p] of pendingNodes) {
-      if (repliesByKey.has(key)) { p.node.remove(); pendingNodes.delete(key); }
+      if (repliesByKey.has(key) || reviewByKey.has(key)) { p.node.remove(); pendingNodes.delete(key); }
     }
   }
   function renderPending(payload) {
-    if (pendingNodes.has(payload.key) || repliesByKey.has(payload.key)) return;
+    if (pendingNodes.has(payload.key) || repliesByKey.has(payload.key) || reviewByKey.has(payload.key)) return;
     const inject = payload.inject_id ? injects.get(payload.inject_id) : null;
     if (payload.inject_id && !inject) return; // its post is not on screen yet (snapshot still loading)
     const item = {
@@ -614,7 +661,8 @@
         const replyCount = el("span", { class: "stat-num" });
         const reposts = el("span", { class: "stat-num" });
         const likes = el("span", { class: "stat-num" });
-        stats.push({ item, likes, shares: reposts });
+        likes.dataset.stat = "likes"; reposts.dataset.stat = "shares";
+        stats.push({ item, likes, shares: reposts, server: true });
         rec.replyCount = replyCount;
         node = el("article", attrs,
           el("div", { class: "post-grid" }, personaAvatar(p),
@@ -634,7 +682,8 @@
         const likes = el("span", { class: "stat-num" });
         const shares = el("span", { class: "stat-num" });
         rec.replyCount = el("span", {});
-        stats.push({ item, likes, shares });
+        likes.dataset.stat = "likes"; shares.dataset.stat = "shares";
+        stats.push({ item, likes, shares, server: true });
         node = el("article", attrs,
           el("header", { class: "post-head post-head--social" }, personaAvatar(p), nameBlock(p, true), el("span", { class: "post-time" }, timeEl(item.delivered_s))),
           bodyText(reflow(item.text), "body-text--social"),
@@ -736,21 +785,25 @@
   }
 
   // ------------------------------------------------------------------------------------ replies
-  function buildReply(item, pending) {
-    const attrs = { class: `reply reply--${item.reply_kind} reply--${item.channel}${pending ? " is-pending" : ""}` };
-    if (pending) attrs.dataset = { pendingKey: item.key }; else attrs.dataset = { replyId: item.reply_id };
+  /** A published reply; with pending, one on its way (or, with draftId, a draft waiting for the lead). */
+  function buildReply(item, pending, draftId) {
+    const attrs = { class: `reply reply--${item.reply_kind} reply--${item.channel}${pending ? " is-pending" : ""}${draftId ? " is-draft" : ""}` };
+    if (draftId) attrs.dataset = { draftId };
+    else if (pending) attrs.dataset = { pendingKey: item.key }; else attrs.dataset = { replyId: item.reply_id };
     const inject = item.inject_id ? injects.get(item.inject_id) : null;
     const children = el("div", { class: "thread thread--reply" });
     const statusText = el("span", { class: "reply-status" });
     const when = pending ? statusText : el("span", { class: "reply-when" }, timeEl(item.published_s),
       item.response_s != null ? el("span", { class: "response-time", text: ` · ${t("cd.answeredIn", { t: fmtDuration(item.response_s) })}` }) : null);
-    const by = item.author ? el("span", { class: "reply-author", text: ` · ${item.author}` }) : null;
+    const by = el("span", { class: "reply-author" }, item.author ? ` · ${item.author}` : null,
+      // A reply that went through the chain of command says who approved it, discreetly.
+      item.approved_by ? el("span", { class: "reply-approved", text: ` · ${t("approvedBy", { name: item.approved_by })}` }) : null);
     let node;
     if (item.reply_kind === "statement") {
       node = el("article", attrs,
         el("div", { class: "release-label" }, icon("megaphone"), el("span", { text: t("pressRelease") }), el("span", { class: "release-sub", text: `· ${t("forImmediate")}` })),
         el("div", { class: "release-from" }, brandAvatar(true), el("strong", { text: ctx.org.name }), el("span", { class: "who-handle", text: ctx.org.handle })),
-        bodyText(item.text, "body-text--article"), el("div", { class: "reply-foot" }, when, by));
+        bodyText(item.text, "body-text--article"), el("div", { class: "reply-foot" }, when, by), children);
     } else if (item.reply_kind === "dm") {
       node = el("div", { ...attrs, class: attrs.class + " bubble bubble--out" }, bodyText(item.text), el("div", { class: "bubble-meta" }, when, by));
     } else if (item.reply_kind === "email") {
@@ -758,7 +811,7 @@
       node = el("article", attrs,
         el("div", { class: "mail-sent-head" }, brandAvatar(true),
           el("div", { class: "mail-meta" },
-            el("div", {}, el("strong", { text: `${t("pressOffice")}, ${ctx.org.name}` }), el("span", { class: "sent-tag", text: t("sentEmail") })),
+            el("div", {}, el("strong", { text: `${t("pressOffice")}, ${ctx.org.name}` }), pending ? null : el("span", { class: "sent-tag", text: t("sentEmail") })),
             el("div", { class: "mail-addr", text: `${t("to")}: ${p.name || ""}${p.email ? ` <${p.email}>` : ""}` }),
             inject && inject.item.subject ? el("div", { class: "mail-addr", text: t("re", { s: inject.item.subject }) }) : null)),
         bodyText(item.text, "body-text--mail"), el("div", { class: "reply-foot" }, when, by), children);
@@ -794,7 +847,7 @@
       rec.dmThread = thread;
       rec.children = thread.list;
       if (!thread.lastInject || thread.lastInject.delivered_s <= inject.item.delivered_s) thread.lastInject = inject.item;
-      if (inject.dmNote) inject.dmNote.hidden = false;
+      if (inject.dmNote && !rec.node.classList.contains("is-draft")) inject.dmNote.hidden = false;
       bumpThread(thread);
       rec.tab = "inbox";
     } else if (inject) {
@@ -813,6 +866,7 @@
     if (replies.has(item.reply_id)) return;
     const pending = item.key ? pendingNodes.get(item.key) : null;
     if (pending) { pending.node.remove(); pendingNodes.delete(item.key); }
+    draftPublished(item);
     const rec = buildReply(item, false);
     replies.set(item.reply_id, rec);
     if (item.key) repliesByKey.set(item.key, item);
@@ -832,6 +886,7 @@
       const c = composer({ kind: "dm", inject: null, limit: () => ctx.limits.dm, label: t("lbl.dm", { name: p.name, handle: p.handle }),
         rows: 2, keep: true, draftId: `dmthread|${p.id}`, onSend: (text) => sendReply("dm", thread.lastInject, text) });
       slot.append(c.node);
+      thread.composer = c;
       thread.node = el("section", { class: "dm-thread", dataset: { persona: p.id } },
         el("header", { class: "dm-head" }, personaAvatar(p), nameBlock(p, true)), list, slot);
       dmThreads.set(p.id, thread);
@@ -849,15 +904,372 @@
 
   // ------------------------------------------------------------------------------------ members, messages
   function addMember(item) {
-    members.set(item.participant_id, item.display_name);
+    members.set(item.participant_id, { name: item.display_name, role: item.role || "member" });
     renderMembers();
   }
+  function changeRole(item) {
+    const member = members.get(item.participant_id);
+    if (!member || member.role === item.role) return;
+    member.role = item.role;
+    renderMembers();
+    if (item.participant_id === ctx.meId && !initialBatch && chain()) toast(t("toast.role", { role: roleLabel(item.role) }));
+  }
+  const isMe = (id, name) => (ctx.meId ? id === ctx.meId : name === ctx.me);
   function renderMembers() {
     for (const list of ui.members) {
-      list.replaceChildren(...[...members.values()].map((name) => el("li", {},
-        el("span", { class: "member-dot", "aria-hidden": "true" }), el("span", { text: name }),
-        name === ctx.me ? el("span", { class: "muted small", text: ` (${t("you")})` }) : null)));
+      list.replaceChildren(...[...members].map(([id, m]) => el("li", { dataset: { participant: id, role: m.role } },
+        el("span", { class: "member-dot", "aria-hidden": "true" }), el("span", { class: "member-name", text: m.name }),
+        isMe(id, m.name) ? el("span", { class: "muted small", text: ` (${t("you")})` }) : null,
+        chain() ? roleBadge(m.role) : null)));
     }
+  }
+
+  // ------------------------------------------------------------------------------------ chain of command
+  // With the option chain_of_command, whoever is not a lead submits drafts (post_reply answers
+  // pending_approval); the team's lead approves, edits or rejects them (review_draft). A draft shows in
+  // place, dashed, under what it answers, and as a card in the Drafts tab; the decision updates both,
+  // and an approved draft's reply takes its place.
+  const ROLE_KEYS = ["community_manager", "lead", "spokesperson"];
+  const COMMENT_MAX = 500;
+  const DECIDED = { approve: "approved", edit: "edited", reject: "rejected" };
+  const chain = () => Boolean(ctx.options.chain_of_command);
+  function myRole() {
+    const m = members.get(ctx.meId);
+    return m ? m.role : "member";
+  }
+  const isLead = () => chain() && myRole() === "lead";
+  const needsApproval = () => chain() && myRole() !== "lead";
+  const mayPublishStatements = () => !chain() || myRole() === "lead" || myRole() === "spokesperson";
+  const roleLabel = (role) => t(`role.${ROLE_KEYS.includes(role) ? role : "member"}`);
+  const roleBadge = (role) => el("span", { class: "role-badge", dataset: { role }, text: roleLabel(role) });
+  const reviewState = (rec) => (rec.review ? DECIDED[rec.review.decision] || "approved" : "pending");
+  function pendingDrafts() {
+    let n = 0;
+    for (const rec of reviews.values()) if (!rec.review) n++;
+    return n;
+  }
+
+  function applyOptions(options) {
+    ctx.options = { chain_of_command: Boolean(options && options.chain_of_command), mood_visible: Boolean(options && options.mood_visible) };
+    if (!ctx.options.mood_visible) mood = null;
+    refreshChain();
+    renderMood();
+  }
+
+  /** Everything that depends on the option and on this participant's role. */
+  function refreshChain() {
+    if (!ui.tabs || !ui.tabs.drafts) return;
+    const on = chain(), role = myRole();
+    ui.tabs.drafts.hidden = !on;
+    if (!on && activeTab === "drafts") selectTab("microblog");
+    ui.roleChip.hidden = !on;
+    setText(ui.roleChipRole, roleLabel(role));
+    ui.roleChipRole.dataset.role = role;
+    root.dataset.role = on ? role : "";
+    ui.statementRole.hidden = !on || !ROLE_KEYS.includes(role);
+    setText(ui.statementRole, ui.statementRole.hidden ? "" : t(`statement.role.${role}`));
+    setText(ui.draftsSub, t(isLead() ? "drafts.sub.lead" : "drafts.sub"));
+    for (const c of allComposers) c.update();
+    for (const rec of reviews.values()) { updateReview(rec); updateInline(rec); }
+    renderMembers();
+    updateBadges();
+  }
+
+  function addDraft(item) {
+    if (reviews.has(item.draft_id)) return;
+    const rec = { item, review: null, mode: null, busy: false, inline: null, redrafted: false };
+    reviews.set(item.draft_id, rec);
+    reviewByKey.set(item.key, item.draft_id);
+    const pending = pendingNodes.get(item.key);
+    if (pending) { pending.node.remove(); pendingNodes.delete(item.key); }
+    supersede(item);
+    if (!repliesByKey.has(item.key)) showInline(rec);
+    buildReviewCard(rec);
+    ui.draftList.prepend(rec.card);
+    highlight(rec.card);
+    if (!initialBatch && isLead() && item.author_id !== ctx.meId) toast(t("toast.newDraft", { name: item.author }));
+  }
+
+  function addDecision(item) {
+    const rec = reviews.get(item.draft_id);
+    if (!rec || rec.review) return;
+    rec.review = item;
+    rec.mode = null;
+    updateReview(rec);
+    updateInline(rec);
+    if (!initialBatch && rec.item.author_id === ctx.meId && item.decision === "reject") {
+      toast(t("toast.rejected", { name: item.reviewer, comment: item.comment }), "info");
+    } else if (!initialBatch && rec.item.author_id === ctx.meId) {
+      toast(t("toast.approved", { name: item.reviewer }));
+    }
+  }
+
+  /** A reply was published: the draft it came from leaves the thread, and so do rejected drafts it replaces. */
+  function draftPublished(item) {
+    const id = item.draft_id || (item.key && reviewByKey.get(item.key));
+    const rec = id ? reviews.get(id) : null;
+    if (rec && rec.inline) { rec.inline.node.remove(); rec.inline = null; }
+    supersede(item);
+  }
+  function supersede(item) {
+    for (const rec of reviews.values()) {
+      if (!rec.inline || !rec.review || rec.review.decision !== "reject" || rec.item.key === item.key) continue;
+      if ((rec.item.inject_id || null) === (item.inject_id || null) && rec.item.reply_kind === item.reply_kind) {
+        rec.inline.node.remove();
+        rec.inline = null;
+      }
+    }
+  }
+
+  /** The draft in place, under what it answers: dashed, never counted as a reply. */
+  function showInline(rec) {
+    const d = rec.item;
+    const item = { reply_id: null, key: d.key, inject_id: d.inject_id, reply_kind: d.reply_kind, text: d.text, channel: d.channel, author: d.author };
+    const built = buildReply(item, true, d.draft_id);
+    rec.inline = { node: built.node, status: built.status, extra: el("div", { class: "draft-inline" }) };
+    built.node.append(rec.inline.extra);
+    placeReply(built, item, false);
+    updateInline(rec);
+  }
+  function updateInline(rec) {
+    if (!rec.inline) return;
+    const state = reviewState(rec);
+    rec.inline.node.dataset.state = state;
+    setText(rec.inline.status, state === "rejected" ? t("draft.by.rejected", { name: rec.review.reviewer })
+      : state === "pending" ? t("draft.waiting") : t(`draft.by.${state}`, { name: rec.review.reviewer }));
+    const extra = rec.inline.extra;
+    const signature = `${state}|${mayRedraft(rec)}|${isLead()}`;
+    if (extra.dataset.signature === signature) return; // unchanged: keep the focus where it is
+    extra.dataset.signature = signature;
+    extra.replaceChildren();
+    if (state === "rejected") {
+      extra.append(el("blockquote", { class: "draft-comment", text: rec.review.comment }));
+      if (mayRedraft(rec)) extra.append(redraftButton(rec));
+    } else if (state === "pending" && isLead()) {
+      extra.append(el("button", { type: "button", class: "btn btn-ghost btn-sm", text: t("draft.reviewIt"), on: { click: () => showCard(rec) } }));
+    }
+  }
+  function showCard(rec) {
+    selectTab("drafts");
+    rec.card.scrollIntoView({ block: "center", behavior: "smooth" });
+    rec.card.focus({ preventScroll: true });
+    highlight(rec.card);
+  }
+
+  const mayRedraft = (rec) => rec.item.author_id === ctx.meId && !rec.redrafted && status !== "ended";
+  function redraftButton(rec) {
+    return el("button", { type: "button", class: "btn btn-brand btn-sm redraft", on: { click: () => redraft(rec) } }, icon("undo"), el("span", { text: t("draft.redraft") }));
+  }
+  /** Put a rejected draft's text back into the composer it came from, to rework it. */
+  function redraft(rec) {
+    const d = rec.item;
+    const target = d.inject_id ? injects.get(d.inject_id) : null;
+    let c = null;
+    if (d.reply_kind === "statement") {
+      c = ui.statementComposer;
+      selectTab("news");
+    } else if (target && d.reply_kind === "dm") {
+      c = dmThreadFor(target.item).composer;
+      selectTab("inbox");
+    } else if (target && target.composerSlot) {
+      c = composerFor(d.reply_kind, d.inject_id);
+      for (const [key, other] of composers) if (key.endsWith(`|${d.inject_id}`) && other !== c) other.close(false);
+      if (target.actions) target.actions.querySelectorAll("[aria-expanded]").forEach((b) => b.setAttribute("aria-expanded", b.dataset.kind === d.reply_kind ? "true" : "false"));
+      selectTab(target.tab);
+    }
+    if (!c) { toast(`${t("draft.noComposer")}\n\n${d.text}`, "info", true); return; }
+    c.restore(d.text);
+    rec.redrafted = true;
+    if (rec.inline) { rec.inline.node.remove(); rec.inline = null; }
+    updateReview(rec);
+    c.node.scrollIntoView({ block: "center", behavior: "smooth" });
+    c.textarea.focus({ preventScroll: true });
+  }
+
+  function draftWhere(d, target) {
+    if (d.reply_kind === "statement") return t("draft.where.statement");
+    const channel = t(`tab.${CHANNEL_TAB[d.channel] || "microblog"}`);
+    if (!target) return t("draft.where.post", { channel });
+    const kind = ["public", "dm", "email"].includes(d.reply_kind) ? d.reply_kind : "public";
+    return t(`draft.where.${kind}`, { name: target.item.persona.name, channel });
+  }
+  function excerpt(text, max) {
+    const flat = String(text || "").replace(/\s+/g, " ").trim();
+    const chars = [...flat];
+    return chars.length > (max || 160) ? `${chars.slice(0, max || 160).join("").trimEnd()}…` : flat;
+  }
+
+  /** A draft's card in the Drafts tab: who, where, the text, its status, and the lead's buttons. */
+  function buildReviewCard(rec) {
+    const d = rec.item;
+    const target = d.inject_id ? injects.get(d.inject_id) : null;
+    rec.statusNode = el("span", { class: "draft-status" });
+    rec.outcome = el("div", { class: "draft-outcome", hidden: true });
+    rec.note = el("p", { class: "draft-note", hidden: true });
+    rec.error = el("p", { class: "composer-error draft-error", role: "alert", hidden: true });
+    rec.buttons = {
+      approve: el("button", { type: "button", class: "btn btn-brand btn-sm", dataset: { decision: "approve" }, on: { click: () => review(rec, "approve", {}) } },
+        icon("check"), el("span", { text: t("draft.approve") })),
+      edit: el("button", { type: "button", class: "btn btn-ghost btn-sm", dataset: { decision: "edit" }, on: { click: () => openEditor(rec, "edit") } },
+        icon("edit"), el("span", { text: t("draft.edit") })),
+      reject: el("button", { type: "button", class: "btn btn-ghost btn-sm btn-reject", dataset: { decision: "reject" }, on: { click: () => openEditor(rec, "reject") } },
+        icon("cross"), el("span", { text: t("draft.reject") })),
+    };
+    rec.actions = el("div", { class: "draft-actions", hidden: true }, rec.buttons.approve, rec.buttons.edit, rec.buttons.reject);
+    rec.editors = { edit: reviewEditor(rec, "edit"), reject: reviewEditor(rec, "reject") };
+    rec.redraftSlot = el("div", { class: "draft-foot" });
+    const subject = target && target.item.subject ? target.item.subject : target ? excerpt(reflow(target.item.text)) : "";
+    rec.card = el("article", { class: "draft-card", dataset: { draftId: d.draft_id, status: "pending", kind: d.reply_kind }, tabindex: "-1" },
+      el("header", { class: "draft-head" },
+        el("div", { class: "draft-who" }, el("strong", { class: "draft-author", text: d.author }), roleBadge(d.author_role)),
+        rec.statusNode),
+      el("div", { class: "draft-where" }, el("span", { text: draftWhere(d, target) }), el("span", { "aria-hidden": "true", text: "·" }), timeEl(d.drafted_s),
+        target ? el("button", { type: "button", class: "link-btn", text: t("draft.viewPost"), on: { click: () => jumpTo(d.inject_id) } }) : null),
+      subject ? el("blockquote", { class: "draft-context", text: subject }) : null,
+      bodyText(d.text, "draft-text"),
+      rec.outcome, rec.note, rec.actions, rec.editors.edit.node, rec.editors.reject.node, rec.error, rec.redraftSlot);
+    updateReview(rec);
+  }
+
+  function updateReview(rec) {
+    if (!rec.card) return;
+    const state = reviewState(rec), r = rec.review;
+    rec.card.dataset.status = state;
+    rec.statusNode.dataset.status = state;
+    setText(rec.statusNode, t(`draft.status.${state}`));
+    if (r && rec.outcome.hidden) {
+      rec.outcome.hidden = false;
+      rec.outcome.replaceChildren(el("p", { class: "draft-verdict" },
+        el("span", { text: t(`draft.by.${state}`, { name: r.reviewer }) }), el("span", { "aria-hidden": "true", text: " · " }), timeEl(r.reviewed_s)));
+      if (state === "rejected") rec.outcome.append(el("blockquote", { class: "draft-comment", text: r.comment }));
+      if (state === "edited" && r.text) rec.outcome.append(el("p", { class: "draft-label", text: t("draft.publishedText") }), bodyText(r.text, "draft-published"));
+    }
+    const running = status === "running", online = connState === "online";
+    const reviewing = state === "pending" && isLead() && status !== "ended";
+    rec.actions.hidden = !reviewing || rec.mode !== null;
+    for (const [mode, editor] of Object.entries(rec.editors)) {
+      editor.node.hidden = !reviewing || rec.mode !== mode;
+      editor.update();
+    }
+    for (const b of Object.values(rec.buttons)) b.disabled = rec.busy || !running || !online;
+    const note = state !== "pending" ? "" : !reviewing ? t("draft.waitingLead")
+      : rec.busy ? t("sending") : !online ? t("waitingNet") : !running ? t("draft.onlyRunning") : "";
+    setText(rec.note, note);
+    rec.note.hidden = !note;
+    const redraftable = state === "rejected" && mayRedraft(rec);
+    if (redraftable !== Boolean(rec.redraftSlot.firstChild)) rec.redraftSlot.replaceChildren(...(redraftable ? [redraftButton(rec)] : []));
+  }
+
+  function showReviewError(rec, message) {
+    rec.error.textContent = message;
+    rec.error.hidden = !message;
+  }
+
+  /** The lead's inline editor: the edited text (channel's limit) or the rejection's comment (500). */
+  function reviewEditor(rec, mode) {
+    const d = rec.item, edit = mode === "edit";
+    const limit = edit ? limitFor(d.reply_kind, d.channel) : COMMENT_MAX;
+    const id = `review-${mode}-${++composerSeq}`;
+    const textarea = el("textarea", { id, class: "composer-input", rows: edit ? 4 : 2, "aria-describedby": `${id}-count ${id}-hint` });
+    const counter = el("span", { class: "counter", id: `${id}-count` });
+    const hint = el("span", { class: "composer-hint", id: `${id}-hint` });
+    const confirm = el("button", { type: "submit", class: `btn ${edit ? "btn-brand" : "btn-danger"}` },
+      icon(edit ? "send" : "cross"), el("span", { text: t(edit ? "draft.publishEdited" : "draft.confirmReject") }));
+    const cancel = el("button", { type: "button", class: "btn btn-ghost", text: t("cancel"), on: { click: () => closeEditor(rec) } });
+    const form = el("form", { class: `composer review-editor review-editor--${mode}`, hidden: true, dataset: { mode } },
+      el("label", { for: id, class: "composer-label" }, el("span", { text: t(edit ? "draft.editLabel" : "draft.rejectLabel") })),
+      textarea, el("div", { class: "composer-foot" }, hint, counter, cancel, confirm));
+    const api = {
+      node: form, textarea,
+      update() {
+        const n = textLength(textarea.value), over = n > limit;
+        counter.textContent = t("chars", { n: numberFmt.format(n), limit: numberFmt.format(limit) });
+        counter.classList.toggle("is-over", over);
+        counter.classList.toggle("is-near", !over && n > limit * 0.9);
+        const same = edit && textarea.value.trim() === d.text;
+        confirm.disabled = rec.busy || n === 0 || over || same || status !== "running" || connState !== "online";
+        hint.textContent = over ? t("overLimit", { n: numberFmt.format(n - limit) })
+          : same ? t("draft.unchanged") : !edit && n === 0 ? t("draft.commentNeeded") : "";
+        hint.classList.toggle("is-over", over);
+      },
+    };
+    textarea.addEventListener("input", () => { api.update(); if (!rec.error.hidden) showReviewError(rec, ""); });
+    textarea.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); form.requestSubmit(); }
+      if (ev.key === "Escape") { ev.preventDefault(); closeEditor(rec); }
+    });
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      api.update();
+      if (confirm.disabled) return;
+      const value = textarea.value.trim();
+      review(rec, mode, edit ? { text: value } : { comment: value });
+    });
+    return api;
+  }
+  function openEditor(rec, mode) {
+    rec.mode = mode;
+    const editor = rec.editors[mode];
+    if (mode === "edit" && !editor.textarea.value) editor.textarea.value = rec.item.text;
+    showReviewError(rec, "");
+    updateReview(rec);
+    editor.textarea.focus();
+  }
+  function closeEditor(rec) {
+    const mode = rec.mode;
+    rec.mode = null;
+    showReviewError(rec, "");
+    updateReview(rec);
+    if (mode && rec.buttons[mode] && !rec.actions.hidden) rec.buttons[mode].focus();
+  }
+
+  /** Send the lead's decision; on failure the text stays in the editor and the error says why. */
+  async function review(rec, decision, extra) {
+    if (rec.busy || rec.review || !conn) return;
+    rec.busy = true;
+    showReviewError(rec, "");
+    updateReview(rec);
+    const reply = await conn.command("review_draft", { draft_id: rec.item.draft_id, decision, ...extra });
+    rec.busy = false;
+    if (reply && reply.ok) {
+      rec.mode = null;
+      for (const editor of Object.values(rec.editors)) editor.textarea.value = "";
+    } else if (!rec.review) { // decided meanwhile (by another lead): the card already says so
+      const message = t("draft.failed", { error: (reply && reply.error) || "?" });
+      showReviewError(rec, message);
+      toast(message, "error");
+    }
+    updateReview(rec);
+  }
+
+  // ------------------------------------------------------------------------------------ mood, engagement
+  // The server's pulse (every clock message, and the snapshot): like and share counts of the team's
+  // microblog and social posts, which only grow, and its public mood when the facilitator shows it.
+  const MOOD_BANDS = [[25, "calm"], [50, "tense"], [75, "heated"], [Infinity, "outrage"]];
+  function applyPulse(pulse) {
+    if (!pulse || typeof pulse !== "object") return;
+    for (const [id, pair] of Object.entries(pulse.engagement || {})) {
+      if (!Array.isArray(pair)) continue;
+      const before = engagement.get(id) || [0, 0];
+      engagement.set(id, [Math.max(before[0], Number(pair[0]) || 0), Math.max(before[1], Number(pair[1]) || 0)]);
+    }
+    if (typeof pulse.mood === "number" && Number.isFinite(pulse.mood)) mood = pulse.mood;
+    renderMood();
+  }
+  function renderMood() {
+    if (!ui.mood) return;
+    const show = ctx.options.mood_visible && mood != null;
+    ui.mood.hidden = !show;
+    if (!show) return;
+    const value = Math.max(0, Math.min(100, mood));
+    const band = MOOD_BANDS.find(([max]) => value < max)[1];
+    const shown = Math.round(value);
+    ui.mood.dataset.band = band;
+    ui.moodFill.style.width = `${value}%`;
+    setText(ui.moodValue, numberFmt.format(shown));
+    setText(ui.moodBand, t(`mood.${band}`));
+    ui.mood.setAttribute("aria-valuenow", String(shown));
+    ui.mood.setAttribute("aria-valuetext", `${numberFmt.format(shown)} / 100, ${t(`mood.${band}`)}`);
   }
 
   const DISMISS_KEY = `crisisdrill-dismissed-${ctx.exerciseId}`;
@@ -916,6 +1328,7 @@
       banner.append(debriefCard());
     }
     for (const c of allComposers) c.update();
+    for (const rec of reviews.values()) { updateReview(rec); updateInline(rec); }
     if (!initialBatch && previous) {
       if (next === "running" && previous === "paused") toast(t("toast.resumed"));
       if (next === "running" && previous === "draft") toast(t("toast.started"));
@@ -971,9 +1384,11 @@
       setText(cd.text, text);
     }
     for (const s of stats) {
-      const r = CD.reach(s.item.persona.followers || 0, s.item.severity || 0, now - s.item.delivered_s, s.item.inject_id);
-      if (s.likes) setText(s.likes, count(r.likes));
-      if (s.shares) setText(s.shares, count(r.shares));
+      // Microblog and social counts come from the server's pulse; news shares are still simulated here.
+      const r = s.server ? null : CD.reach(s.item.persona.followers || 0, s.item.severity || 0, now - s.item.delivered_s, s.item.inject_id);
+      const [likes, shares] = r ? [r.likes, r.shares] : engagement.get(s.item.inject_id) || [0, 0];
+      if (s.likes) setText(s.likes, count(likes));
+      if (s.shares) setText(s.shares, count(shares));
     }
     renderDue(now);
   }
@@ -1025,19 +1440,24 @@
       ctx.org.colour = snap.organisation.colour || ctx.org.colour;
     }
     if (snap.team && snap.team.name) ctx.teamName = snap.team.name;
+    ctx.options = { chain_of_command: Boolean(snap.options && snap.options.chain_of_command), mood_visible: Boolean(snap.options && snap.options.mood_visible) };
     const keepTab = activeTab;
     loaded = true;
     lastSpeed = null; dueSignature = ""; allComposers.clear();
+    mood = null;
     buildLayout();
     renderBriefing();
+    applyPulse(snap.pulse);
     initialBatch = true;
     // The snapshot's items are applied right after this returns, in the same task.
     queueMicrotask(() => {
       initialBatch = false;
+      refreshChain();
       renderPendingAll();
-      let tab = keepTab;
-      try { tab = tab || sessionStorage.getItem(TAB_KEY); } catch (e) { /* private mode */ }
-      selectTab(tab || "microblog");
+      // The tab last chosen (the drafts tab exists only now that the options are known).
+      let tab = null;
+      try { tab = sessionStorage.getItem(TAB_KEY); } catch (e) { /* private mode */ }
+      selectTab(tab || keepTab || "microblog");
       tick();
     });
   }
@@ -1046,10 +1466,14 @@
       if (item.kind === "inject") addInject(item);
       else if (item.kind === "reply") addReply(item);
       else if (item.kind === "participant") addMember(item);
+      else if (item.kind === "participant_role") changeRole(item);
+      else if (item.kind === "draft") addDraft(item);
+      else if (item.kind === "draft_review") addDecision(item);
+      else if (item.kind === "options") applyOptions(item.options);
       else if (item.kind === "message") addMessage(item);
       else if (item.kind === "report_released") setReportReleased(item.release !== "none");
     }
-    if (!initialBatch) { renderPendingAll(); updateBadges(); tick(); }
+    if (!initialBatch) { refreshChain(); renderPendingAll(); updateBadges(); tick(); }
   }
   function onConnection(state) {
     connState = state;
@@ -1057,8 +1481,9 @@
     ui.connection.dataset.state = state;
     setText(ui.connText, t(`conn.${state}`));
     for (const p of pendingNodes.values()) {
-      if (p.status && p.status.textContent !== t("published")) setText(p.status, state === "online" ? t("sending") : t("waitingNet"));
+      if (p.status && !p.settled) setText(p.status, state === "online" ? t("sending") : t("waitingNet"));
     }
+    for (const rec of reviews.values()) updateReview(rec); // review buttons wait for the connection
   }
   function onError(error) {
     toast(t("sessionEnded", { error }), "error", true);
@@ -1071,6 +1496,8 @@
     try { saved = sessionStorage.getItem(TAB_KEY); } catch (e) { /* private mode */ }
     selectTab(saved || "microblog");
     conn = CD.connect("/team", { onSnapshot, onItems, onConnection, onError, onClock: () => tick() });
+    // The clock message also carries the team's pulse (engagement counts, the mood when shown).
+    conn.socket.on("clock", (message) => { if (loaded && message) { applyPulse(message.pulse); tick(); } });
     outbox = new CD.Outbox(conn, OUTBOX_KEY, () => {});
     outbox.onSettled = (entry, reply) => { if (entry.name === "post_reply") settle(entry.payload, reply); };
     setInterval(tick, 250);
