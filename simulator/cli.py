@@ -436,7 +436,7 @@ def report(exercise_id: str, fmt: str, output: Path | None) -> None:
         except ExerciseNotFound as exc:
             fail(str(exc), 1)
             return
-        data = export(report_model(state), fmt)
+        data = export(report_model(state, now=services.clock.now()), fmt)
     if output is None:
         click.echo(data.decode(), nl=False)
     else:

@@ -28,6 +28,8 @@ __all__ = [
     "all_charts",
     "coverage_heatmap_svg",
     "escalations_svg",
+    "has_mood",
+    "mood_svg",
     "response_times_svg",
     "timeline_svg",
 ]
@@ -44,6 +46,13 @@ BLUE = "#0072B2"  # Okabe–Ito blue: replies, answers, met key points (5.0:1)
 VERMILLION = "#D55E00"  # Okabe–Ito vermillion: escalations, p90, missed key points (3.9:1)
 MISSED_FILL = "#FBE3D4"
 NOT_APPLICABLE = "#E8EBEF"
+# one line per team in the mood chart: Okabe–Ito colours (no yellow: too light on white), paired with a
+# dash pattern and a marker shape (by team index modulo 4), so lines stay apart in grey-scale, where
+# they overlap, and up to 28 teams
+LINE_COLOURS = (BLUE, VERMILLION, "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+LINE_DASHES = ("", "7 3", "2 3", "9 3 2 3")
+# public mood bands (0 calm … 100 outrage), lightest to warmest
+MOOD_BANDS = ((0, 25, "#EDF4FA"), (25, 50, "#F7F5EC"), (50, 75, "#FCEFE3"), (75, 100, "#FBE1D3"))
 
 LABEL_W = 196  # team label column
 LABEL_CHARS = 24  # a longer team name is cut with an ellipsis (the full name stays in a <title>)
@@ -619,15 +628,177 @@ def escalations_svg(model: Mapping[str, Any], language: str = "en") -> str:
     return _svg("escalations", title, desc, axis_y + 44, body)
 
 
+# --- 5. public mood ----------------------------------------------------------------------------------------
+
+
+def _marker(shape: int, x: float, y: float, size: float, colour: str, tip: str = "") -> str:
+    """A small filled marker centred on ``x, y``: circle, square, triangle or diamond by ``shape``, with
+    ``tip`` (already escaped) as its tooltip."""
+    match shape % 4:
+        case 0:
+            tag, shape_attrs = "circle", f'cx="{_n(x)}" cy="{_n(y)}" r="{_n(size)}"'
+        case 1:
+            h = size * 0.9
+            tag, shape_attrs = (
+                "rect",
+                f'x="{_n(x - h)}" y="{_n(y - h)}" width="{_n(2 * h)}" height="{_n(2 * h)}"',
+            )
+        case 2:
+            h = size * 1.2
+            tag = "path"
+            shape_attrs = (
+                f'd="M{_n(x)} {_n(y - h)}L{_n(x + h)} {_n(y + h * 0.8)}L{_n(x - h)} {_n(y + h * 0.8)}Z"'
+            )
+        case _:
+            h = size * 1.25
+            tag = "path"
+            shape_attrs = (
+                f'd="M{_n(x)} {_n(y - h)}L{_n(x + h)} {_n(y)}L{_n(x)} {_n(y + h)}L{_n(x - h)} {_n(y)}Z"'
+            )
+    element = f'<{tag} {shape_attrs} fill="{colour}" stroke="#FFFFFF" stroke-width="0.8"'
+    return f"{element}><title>{tip}</title></{tag}>" if tip else f"{element}/>"
+
+
+def _mood_teams(model: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [t for t in (model.get("mood") or {}).get("teams") or [] if isinstance(t, Mapping)]
+
+
+def has_mood(model: Mapping[str, Any]) -> bool:
+    """Whether any team's public mood moved (a post heated it, a reply or a reaction changed it)."""
+    return any(t.get("changes") for t in _mood_teams(model))
+
+
+def mood_svg(model: Mapping[str, Any], language: str = "en") -> str:
+    """Public mood: one line per team over scenario time (``model["mood"]["teams"][].curve``), on a
+    0–100 scale shaded calm / tense / heated / outrage, minutes on the x axis; each line has its own
+    colour, dash pattern and marker (at every change, with the change in a tooltip) and a legend."""
+    _ = gettext_of(language)
+    title = _("Public mood over time")
+    mood_teams = _mood_teams(model)
+    if not mood_teams:
+        return _empty("mood", title, _("No public mood was recorded."))
+    names = dict(_teams(model))
+    lines = []
+    for team in mood_teams:
+        slot = _clean(team.get("team", team.get("name")))
+        points = [
+            (at, min(max(value, 0.0), 100.0))
+            for pair in team.get("curve") or []
+            if isinstance(pair, list | tuple)
+            and len(pair) == 2
+            and (at := _number(pair[0])) is not None
+            and (value := _number(pair[1])) is not None
+        ]
+        changes = [
+            (at, _number(c.get("value")), c)
+            for c in team.get("changes") or []
+            if isinstance(c, Mapping) and (at := _number(c.get("at_s"))) is not None
+        ]
+        lines.append((_clean(team.get("name")) or names.get(slot) or slot, points, changes, team))
+    ends = [at for line in lines for at, _value in line[1]]
+    until = _number((model.get("mood") or {}).get("until_s")) or 0.0
+    planned = _number((model.get("timeline") or {}).get("duration_s")) or 0.0
+    duration = max(until, planned, 60.0, *ends)
+
+    # legend: one item per team, wrapping onto as many rows as it needs
+    legend: list[str] = []
+    lx, ly, row_gap = 8.0, 16.0, 20.0
+    for i, (name, *_rest) in enumerate(lines):
+        colour, dash = LINE_COLOURS[i % len(LINE_COLOURS)], LINE_DASHES[i % len(LINE_DASHES)]
+        label = _fit(name, LABEL_CHARS)
+        width = 34 + len(label) * SMALL * 0.56 + 18
+        if lx + width > WIDTH and lx > 8:
+            lx, ly = 8.0, ly + row_gap
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        legend.append(
+            f"<g><title>{_text(name)}</title>"
+            f'<line x1="{_n(lx)}" y1="{_n(ly)}" x2="{_n(lx + 26)}" y2="{_n(ly)}" stroke="{colour}" '
+            f'stroke-width="2.4"{dashed}/>{_marker(i, lx + 13, ly, 3.2, colour)}'
+            f'<text x="{_n(lx + 32)}" y="{_n(ly + 4.5)}" font-size="{SMALL}">{_text(label)}</text></g>'
+        )
+        lx += width
+
+    x0, x1 = 92.0, WIDTH - 16.0
+    top = ly + 18
+    height = 260.0
+    bottom = top + height
+
+    def x(at: float) -> float:
+        return x0 + (x1 - x0) * min(max(at, 0.0), duration) / duration
+
+    def y(value: float) -> float:
+        return bottom - height * min(max(value, 0.0), 100.0) / 100
+
+    band_names = (_("calm"), _("tense"), _("heated"), _("outrage"))
+    body = list(legend)
+    for (low, high, fill), band in zip(MOOD_BANDS, band_names, strict=True):
+        body.append(
+            f'<rect x="{_n(x0)}" y="{_n(y(high))}" width="{_n(x1 - x0)}" height="{_n(y(low) - y(high))}" '
+            f'fill="{fill}"/>'
+        )
+        body.append(
+            f'<text x="{_n(x0 - 40)}" y="{_n((y(low) + y(high)) / 2 + 4)}" text-anchor="end" '
+            f'font-size="{SMALL}" fill="{MUTED}" font-style="italic">{_text(band)}</text>'
+        )
+    body.append(f'<g font-size="{SMALL}" fill="{MUTED}" text-anchor="end">')
+    body += [f'<text x="{_n(x0 - 6)}" y="{_n(y(v) + 4)}">{v}</text>' for v in (0, 25, 50, 75, 100)]
+    body.append("</g>")
+    body.append(f'<g stroke="{GRID}" stroke-width="1">')
+    body += [
+        f'<line x1="{_n(x0)}" y1="{_n(y(v))}" x2="{_n(x1)}" y2="{_n(y(v))}"/>' for v in (25, 50, 75, 100)
+    ]
+    body.append("</g>")
+    step = _time_step(duration)
+    ticks = [(x(s), f"{s / 60:g}") for s in _frange(0, duration, step)]
+    body += _x_axis(x0, x1, bottom, top, ticks, [], _("scenario time (minutes)"))
+    body.append(f'<line x1="{_n(x0)}" y1="{_n(top)}" x2="{_n(x0)}" y2="{_n(bottom)}" stroke="{MUTED}"/>')
+
+    summaries = []
+    for i, (name, points, changes, team) in enumerate(lines):
+        colour, dash = LINE_COLOURS[i % len(LINE_COLOURS)], LINE_DASHES[i % len(LINE_DASHES)]
+        start, end, peak = (_number(team.get(k)) for k in ("start", "end", "peak"))
+        summary = f"{name}: from {_n(start or 0)} to {_n(end or 0)}, peak {_n(peak or 0)}"
+        summaries.append(summary)
+        if not points:
+            continue
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        coords = " ".join(f"{_n(x(at))},{_n(y(value))}" for at, value in points)
+        body.append(
+            f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.4" '
+            f'stroke-linejoin="round"{dashed}><title>{_text(summary)}</title></polyline>'
+        )
+        for at, value, change in changes:
+            if value is None:
+                continue
+            delta = _number(change.get("delta")) or 0.0
+            cause = _clean(change.get("cause")) or "change"
+            what = _clean(change.get("inject_id") or change.get("reaction_id"))
+            tip = f"{name} at {_mmss(at)}: {cause}{' ' + what if what else ''}"
+            tip += f" ({'+' if delta >= 0 else '−'}{_n(abs(delta))}), mood {_n(value)}"
+            body.append(_marker(i, x(at), y(value), 3.4, colour, _text(tip)))
+    desc = (
+        f"Public mood from 0 (calm) to 100 (outrage) of {_plural(len(lines), 'team')} over "
+        f"{_mmss(duration)} of scenario time. "
+        + "; ".join(summaries[:12])
+        + ("; …" if len(summaries) > 12 else "")
+        + "."
+    )
+    return _svg("mood", title, desc, bottom + 44, body)
+
+
 # --- all ---------------------------------------------------------------------------------------------------
 
 
 def all_charts(model: Mapping[str, Any], language: str = "en") -> dict[str, str]:
-    """The four charts by name: ``timeline``, ``response_times``, ``coverage``, ``escalations``; their
-    titles, legends and axes in ``language`` (descriptions and tooltips stay English)."""
-    return {
+    """The charts by name: ``timeline``, ``response_times``, ``coverage``, ``escalations``, and ``mood``
+    when any team's public mood moved (``has_mood``); their titles, legends and axes in ``language``
+    (descriptions and tooltips stay English)."""
+    charts = {
         "timeline": timeline_svg(model, language),
         "response_times": response_times_svg(model, language),
         "coverage": coverage_heatmap_svg(model, language),
         "escalations": escalations_svg(model, language),
     }
+    if has_mood(model):
+        charts["mood"] = mood_svg(model, language)
+    return charts

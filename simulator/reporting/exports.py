@@ -16,7 +16,7 @@ from ..engine.durations import format_clock
 from ..paths import static_dir, templates_dir
 from ..translations import translations
 from .charts import all_charts
-from .language import language_of, number, when
+from .language import language_of, number, say, when
 from .model import translated
 
 FORMATS = ("html", "pdf", "csv", "json")
@@ -25,6 +25,8 @@ CSV_COLUMNS = (
     "exercise_id", "team", "team_name", "rank", "total", "speed", "consistency", "inject_id", "channel",
     "kind", "published_at", "published_s", "response_s", "speed_points", "speed_max_points",
     "key_points_met", "key_points_missed", "red_flags", "author", "text",
+    "drafted_s", "role", "status", "reviewer", "wait_s", "comment", "published_text", "persona", "why",
+    "due_s", "mood_delta", "mood_start", "mood_peak", "mood_peak_s", "mood_end", "mood_average",
 )  # fmt: skip
 
 
@@ -63,6 +65,8 @@ def render_html(
     environment with the same catalog."""
     language = language_of(language or model["scenario"]["language"])
     model = translated(model, language)
+    if audience == "team":
+        model = {**model, **own_sections(model, team_slot)}  # the page never holds another team's
     context = {
         "model": model,
         "charts": all_charts(visible_model(model, audience, team_slot), language),
@@ -100,6 +104,27 @@ def visible_model(model: dict[str, Any], audience: str, team_slot: str | None) -
             **model["timeline"],
             "teams": [t for t in model["timeline"]["teams"] if t["team"] in keep],
         },
+        **own_sections(model, team_slot),
+    }
+
+
+def own_sections(model: dict[str, Any], team_slot: str | None) -> dict[str, Any]:
+    """The chain of command, the public mood and the reactions of one team only."""
+    approval = model.get("approval") or {"enabled": False, "teams": [], "drafts": []}
+    mood = model.get("mood") or {"teams": []}
+    return {
+        "approval": {
+            **approval,
+            "teams": [t for t in approval["teams"] if t["team"] == team_slot],
+            "drafts": [d for d in approval["drafts"] if d["team"] == team_slot],
+        },
+        "mood": {**mood, "teams": [t for t in mood["teams"] if t["team"] == team_slot]},
+        # only what the team saw: held or suppressed reactions are the facilitator's business
+        "reactions": [
+            r
+            for r in model.get("reactions") or []
+            if r["team"] == team_slot and r["status"] == "released"
+        ],
     }
 
 
@@ -116,7 +141,8 @@ def to_json(model: dict[str, Any]) -> str:
 
 def to_csv(model: dict[str, Any]) -> str:
     """One row per reply with its scores (the team's totals repeat on each of its rows), then the
-    debrief; every row carries the exercise mark."""
+    drafts, the automatic reactions, each team's public mood and the debrief; every row carries the
+    exercise mark."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -153,6 +179,9 @@ def to_csv(model: dict[str, Any]) -> str:
                         "red_flags": flags,
                         "author": reply["author"],
                         "text": reply["text"],
+                        "drafted_s": _blank(reply.get("drafted_s")),
+                        "reviewer": reply.get("approved_by") or "",
+                        "wait_s": _blank(reply.get("approval_wait_s")),
                     }
                 )
     for statement in model["statements"]:
@@ -182,6 +211,7 @@ def to_csv(model: dict[str, Any]) -> str:
     rows.sort(key=lambda r: (float(r["published_s"]), r["team"]))
     for row in rows:
         row["published_at"] = format_clock(float(row["published_s"]))
+    rows += _debrief_rows(model, teams)
     # the debrief travels with every export: one row per part that was written, after the replies
     labels = {
         "worked": "What worked",
@@ -199,6 +229,83 @@ def to_csv(model: dict[str, Any]) -> str:
         row["exercise_id"] = model["exercise"]["id"]
         writer.writerow(row)
     return out.getvalue()
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _debrief_rows(model: dict[str, Any], teams: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """After the replies: the drafts (``kind`` = ``draft``), the automatic reactions (``reaction``) and
+    one public mood summary per team (``mood``), each on the team's score columns; words in English."""
+    rows: list[dict[str, Any]] = []
+
+    def team_columns(slot: str) -> dict[str, Any]:
+        team = teams.get(slot) or {"name": slot}
+        return {
+            "team": slot,
+            "team_name": team["name"],
+            **{k: team.get(k, "") for k in ("rank", "total", "speed", "consistency")},
+        }
+
+    def at(seconds: Any) -> dict[str, Any]:
+        if seconds is None:
+            return {"published_s": "", "published_at": ""}
+        return {"published_s": seconds, "published_at": format_clock(float(seconds))}
+
+    approval = model.get("approval") or {}
+    for draft in sorted(approval.get("drafts") or [], key=lambda d: (d["drafted_s"], d["team"])):
+        published = draft["status"] in ("approved", "edited")
+        rows.append(
+            {
+                **team_columns(draft["team"]),
+                "inject_id": draft.get("inject_id") or "",
+                "channel": draft.get("channel", ""),
+                "kind": "draft",
+                **at(draft.get("reviewed_s") if published else None),
+                "author": draft.get("author", ""),
+                "text": draft.get("text", ""),
+                "drafted_s": draft["drafted_s"],
+                "role": draft.get("author_role", ""),
+                "status": draft["status"],
+                "reviewer": draft.get("reviewer") or "",
+                "wait_s": _blank(draft.get("wait_s")),
+                "comment": draft.get("comment", ""),
+                "published_text": draft.get("published_text") or "",
+            }
+        )
+    reactions = model.get("reactions") or []
+    for reaction in sorted(reactions, key=lambda r: (r.get("released_s") or r["due_s"], r["team"])):
+        explained = reaction.get("explain")
+        rows.append(
+            {
+                **team_columns(reaction["team"]),
+                "inject_id": reaction.get("inject_id") or "",
+                "channel": reaction.get("channel", ""),
+                "kind": "reaction",
+                **at(reaction.get("released_s")),
+                "text": reaction.get("shown_text") or reaction.get("text", ""),
+                "status": reaction["status"],
+                "persona": reaction.get("persona_name") or reaction.get("persona", ""),
+                "why": say(explained, "en") if explained else "",
+                "due_s": reaction.get("due_s", ""),
+                "mood_delta": reaction.get("mood", ""),
+            }
+        )
+    for mood in (model.get("mood") or {}).get("teams") or []:
+        rows.append(
+            {
+                **team_columns(mood["team"]),
+                "kind": "mood",
+                **at(None),
+                "mood_start": mood.get("start", ""),
+                "mood_peak": mood.get("peak", ""),
+                "mood_peak_s": _blank(mood.get("peak_s")),
+                "mood_end": mood.get("end", ""),
+                "mood_average": mood.get("average", ""),
+            }
+        )
+    return rows
 
 
 def export(model: dict[str, Any], fmt: str) -> bytes:

@@ -71,3 +71,50 @@ def explain(reason: dict[str, Any], language: str) -> str:
 def localise_reasons(reasons: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
     """Copies of ``reasons`` whose ``why`` is in ``language``."""
     return [{**r, "why": explain(r, language)} for r in reasons]
+
+
+def N_(message: str) -> str:
+    """Marks a message for the translation catalog (``babel.cfg`` extracts ``N_`` calls)."""
+    return message
+
+
+# What the report says about the public mood and the crowd's reactions: code -> English message, filled
+# with plain parameters (names, ids, quotes, durations such as "3m"); the model keeps code and params, so
+# ``translated`` can say the same in another language.
+DEBRIEF_MESSAGES: dict[str, str] = {
+    # why a team's public mood moved (report["mood"], docs/report-format.md)
+    "mood.post": N_("post {inject} from {who} went unanswered for {duration}"),
+    "mood.post_open": N_("post {inject} from {who} still unanswered after {duration}"),
+    "mood.reply": N_("reply to {inject}"),
+    "mood.reply_key_point": N_("reply to {inject} covering 1 key point"),
+    "mood.reply_key_points": N_("reply to {inject} covering {count} key points"),
+    "mood.red_flag": N_("red flag '{flags}' in the reply to {inject}"),
+    "mood.reaction": N_("reaction: {who}: “{text}”"),
+    # why an automatic reaction was planned (report["reactions"][].why)
+    "reaction.covers_key_points": N_("the reply covered {covered} of {total} key points"),
+    "reaction.red_flag": N_("the reply raised the red flag '{flags}'"),
+    "reaction.vague": N_("the reply covered none of the key points"),
+    "reaction.feeds_troll": N_("the reply answered a troll"),
+    "reaction.any_reply": N_("the team published a reply"),
+}
+
+
+def say(phrase: dict[str, Any], language: str) -> str:
+    """A ``{"code", "params"}`` phrase of ``DEBRIEF_MESSAGES`` in ``language`` (the code itself when
+    unknown, so a newer log still reads)."""
+    code = str(phrase.get("code") or "")
+    message = DEBRIEF_MESSAGES.get(code)
+    if message is None:
+        return code
+    params = phrase.get("params") or {}
+    try:
+        return gettext_of(language)(message).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return message.format_map(_Missing(params))
+
+
+class _Missing(dict[str, Any]):
+    """Format values that leave a missing parameter as its ``{name}``."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

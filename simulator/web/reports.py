@@ -78,9 +78,10 @@ def report(exercise_id: str) -> ResponseReturnValue:
 
 
 def _model(state: ExerciseState) -> dict[str, Any]:
-    """The report model in the reader's language (the exercise's, unless they chose another one)."""
+    """The report model in the reader's language (the exercise's, unless they chose another one); while
+    the exercise runs, its mood curves stop at the services clock's now."""
     use_exercise_language(state.scenario.language.value)
-    return report_model(state, current_language())
+    return report_model(state, current_language(), now=current_services().clock.now())
 
 
 @bp.get("/facilitator/exercises/<exercise_id>/report.<fmt>")

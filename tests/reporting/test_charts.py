@@ -18,6 +18,7 @@ from simulator.reporting.charts import (
     all_charts,
     coverage_heatmap_svg,
     escalations_svg,
+    mood_svg,
     response_times_svg,
     timeline_svg,
 )
@@ -30,6 +31,7 @@ CHARTS: list[Callable[[dict[str, Any]], str]] = [
     response_times_svg,
     coverage_heatmap_svg,
     escalations_svg,
+    mood_svg,
 ]
 chart_params = pytest.mark.parametrize("chart", CHARTS, ids=lambda f: f.__name__)
 
@@ -90,6 +92,24 @@ def model(
             if timeline is not None
             else [timeline_team(t["team"], t["name"]) for t in teams],
         },
+        "mood": {"until_s": 300.0, "teams": [mood_team(t["team"], t["name"]) for t in teams]},
+    }
+
+
+def mood_team(slot: str, name: str, inject: str = "post-a") -> dict[str, Any]:
+    """A team whose mood heated on an unanswered post, then a reply calmed it."""
+    return {
+        "team": slot,
+        "name": name,
+        "start": 20.0,
+        "end": 24.0,
+        "peak": 44.0,
+        "average": 27.5,
+        "curve": [[0.0, 20.0], [60.0, 20.0], [120.0, 44.0], [120.0, 30.0], [300.0, 24.0]],
+        "changes": [
+            {"at_s": 60.0, "cause": "post", "delta": 0.0, "value": 20.0, "inject_id": inject},
+            {"at_s": 120.0, "cause": "reply", "delta": -14.0, "value": 30.0, "inject_id": inject},
+        ],
     }
 
 
@@ -140,6 +160,8 @@ def height(svg: str) -> float:
 @chart_params
 def test_sample_renders_a_standalone_accessible_svg(chart: Callable[[dict[str, Any]], str]) -> None:
     sample = json.loads(SAMPLE.read_text())
+    if chart is mood_svg:  # the sample predates the public mood
+        sample["mood"] = {"teams": [mood_team(t["team"], t["name"]) for t in sample["teams"]]}
     svg = chart(sample)
     root = parse(svg)
     assert root.get("width") == "100%"
@@ -153,7 +175,7 @@ def test_sample_renders_a_standalone_accessible_svg(chart: Callable[[dict[str, A
     assert "<script" not in svg and "http://" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
-def test_all_charts_returns_the_four_by_name() -> None:
+def test_all_charts_returns_the_four_by_name_and_the_mood_when_it_moved() -> None:
     sample = json.loads(SAMPLE.read_text())
     result = all_charts(sample)
     assert result == {
@@ -162,6 +184,10 @@ def test_all_charts_returns_the_four_by_name() -> None:
         "coverage": coverage_heatmap_svg(sample),
         "escalations": escalations_svg(sample),
     }
+    moved = one_team_everything("team-1", "Red")
+    assert all_charts(moved)["mood"] == mood_svg(moved)
+    moved["mood"]["teams"][0]["changes"] = []
+    assert "mood" not in all_charts(moved)
 
 
 def test_charts_are_pure_and_deterministic() -> None:
@@ -192,6 +218,7 @@ def test_hostile_slots_and_inject_ids_are_escaped(chart: Callable[[dict[str, Any
     m["timeline"]["teams"][0]["deliveries"].append({"inject_id": bad, "at_s": 10, "origin": "escalation"})
     m["timeline"]["teams"][0]["replies"].append({"inject_id": bad, "at_s": 40, "kind": bad})
     m["escalations"][0]["inject_id"] = bad
+    m["mood"]["teams"][0]["changes"][0]["inject_id"] = bad
     svg = chart(m)
     root = parse(svg)
     assert not [el for el in root.iter() if el.tag.endswith("script") or el.tag.endswith("}x")]
@@ -259,7 +286,7 @@ def test_fifty_teams_each_get_a_row_or_column(chart: Callable[[dict[str, Any]], 
     root = parse(svg)
     shown = titles(root)
     assert all(f"Team {i:02d}" in shown for i in range(50))
-    if chart is not coverage_heatmap_svg:
+    if chart not in (coverage_heatmap_svg, mood_svg):  # the mood: one plot, a line and a legend each
         assert height(svg) > 50 * 14  # compact rows, yet one per team
 
 
@@ -412,3 +439,40 @@ def test_no_escalations_gives_an_empty_state() -> None:
 def test_an_escalation_for_a_team_missing_from_the_teams_list_still_shows() -> None:
     m = model([], [], escalations=[{"team": "team-9", "team_name": "Ghost", "inject_id": "e", "at_s": 5.0}])
     assert "Ghost" in titles(parse(escalations_svg(m)))
+
+
+# --- public mood ---------------------------------------------------------------------------------------------
+
+
+def test_mood_lines_bands_legend_and_a_marker_per_change() -> None:
+    m = model([team("team-1", "Red"), team("team-2", "Blue")], duration_s=600.0)
+    root = parse(mood_svg(m))
+    lines = root.findall(".//{http://www.w3.org/2000/svg}polyline")
+    assert len(lines) == 2 and lines[0].get("stroke") != lines[1].get("stroke")
+    assert lines[0].get("stroke-dasharray") is None and lines[1].get("stroke-dasharray")
+    assert {"calm", "tense", "heated", "outrage", "Red", "Blue", "0", "100", "10"} <= set(texts(root))
+    tips = titles(root)
+    assert (
+        "Red at 2:00: reply post-a (−14), mood 30" in tips
+        and "Blue at 1:00: post post-a (+0), mood 20" in tips
+    )
+    assert any(t.startswith("Red: from 20 to 24, peak 44") for t in tips)
+    # y: 0 at the bottom of the plot, 100 at its top; x: 600 s of scenario time
+    first = [tuple(map(float, p.split(","))) for p in lines[0].get("points").split()]
+    assert first[0][0] == 92 and first[-1][0] == pytest.approx(92 + (900 - 16 - 92) * 300 / 600)
+    assert first[2][1] < first[0][1]  # 44 is higher than 20
+
+
+def test_mood_values_out_of_range_or_not_numbers_stay_on_the_chart() -> None:
+    m = model([team("team-1", "Red")], duration_s=600.0)
+    m["mood"]["teams"][0]["curve"] = [[0, 20], [60, 250], ["x", 5], [90, None], [120, -40], [float("nan"), 1]]
+    root = parse(mood_svg(m))
+    points = [tuple(map(float, p.split(","))) for p in root.find(".//{*}polyline").get("points").split()]
+    assert len(points) == 3 and max(y for _, y in points) <= height(mood_svg(m))
+
+
+def test_mood_of_a_team_without_a_curve_is_in_the_legend_only() -> None:
+    m = model([team("team-1", "Red"), team("team-2", "Blue")])
+    m["mood"]["teams"][1]["curve"] = []
+    root = parse(mood_svg(m))
+    assert len(root.findall(".//{*}polyline")) == 1 and "Blue" in texts(root)

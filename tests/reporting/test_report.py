@@ -93,7 +93,11 @@ def test_every_format_carries_the_same_numbers(rehearsed):
 
     everything = list(csv.DictReader(io.StringIO(export(model, "csv").decode())))
     assert all(row["mark"] == EXERCISE_MARK for row in everything)
-    rows = [row for row in everything if not row["kind"].startswith("debrief:")]
+    sections = ("draft", "reaction", "mood")  # the chain of command, reactions and mood rows
+    rows = [
+        row for row in everything if not row["kind"].startswith("debrief:") and row["kind"] not in sections
+    ]
+    assert {row["team"] for row in everything if row["kind"] == "mood"} == set(totals)
     debrief_rows = [row["text"] for row in everything if row["kind"].startswith("debrief:")]
     assert len(rows) == data["exercise"]["replies"]
     assert [text.split(": ", 1)[1] for text in debrief_rows] == list(DEBRIEF.values())

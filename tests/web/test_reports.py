@@ -87,3 +87,20 @@ def test_replay_shows_what_a_team_saw_at_a_moment(app, services, exercise_id, cl
     assert "Red: we are aware and sorry." in after and "Blue: we know" not in after
     assert 'data-state="answered"' in after
     assert client.get(f"/facilitator/exercises/{exercise_id}/replay?team=team-9").status_code == 404
+
+
+def test_the_report_of_a_running_exercise_draws_the_mood_up_to_now(app, services, exercise_id, clock):
+    client, fac = console(app, exercise_id)
+    join(app, services, exercise_id, "team-1", "Rita")
+    command(fac, "/facilitator", "start_exercise")
+    clock.advance(60)
+    tick_once(app)  # first-post delivered: unanswered, it heats both teams' mood
+    clock.advance(90)
+    now_s = services.store.exercise(exercise_id).state.scenario_time(clock.now())
+    data = client.get(f"/facilitator/exercises/{exercise_id}/report.json").get_json()
+    assert data["mood"]["until_s"] == now_s > 60
+    red = data["mood"]["teams"][0]
+    assert red["curve"][-1][0] == now_s and red["end"] > red["start"]
+    page = client.get(f"/facilitator/exercises/{exercise_id}/report").get_data(as_text=True)
+    assert 'id="mood-section"' in page and "report-chart-mood" in page
+    assert 'id="approval-section"' not in page  # no chain of command in this exercise
