@@ -121,9 +121,7 @@ def own_sections(model: dict[str, Any], team_slot: str | None) -> dict[str, Any]
         "mood": {**mood, "teams": [t for t in mood["teams"] if t["team"] == team_slot]},
         # only what the team saw: held or suppressed reactions are the facilitator's business
         "reactions": [
-            r
-            for r in model.get("reactions") or []
-            if r["team"] == team_slot and r["status"] == "released"
+            r for r in model.get("reactions") or [] if r["team"] == team_slot and r["status"] == "released"
         ],
     }
 
