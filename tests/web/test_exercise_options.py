@@ -51,3 +51,14 @@ def test_without_a_chain_of_command_the_join_page_asks_only_a_name(app, services
     _, state = create(app, services)
     page = app.test_client().get(f"/join/{state.teams['team-1'].join_code}").get_data(as_text=True)
     assert 'name="role"' not in page
+
+
+def test_the_roles_and_options_read_in_french(app, services):
+    client, state = create(app, services, chain_of_command="on")
+    client.get("/facilitator/?lang=fr")
+    assert "Chaîne de validation" in client.get("/facilitator/").get_data(as_text=True)
+    participant = app.test_client()
+    code = state.teams["team-1"].join_code
+    participant.get(f"/join/{code}?lang=fr")
+    page = participant.get(f"/join/{code}").get_data(as_text=True)
+    assert "Chef d’équipe" in page and "Porte-parole" in page
