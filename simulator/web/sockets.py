@@ -26,6 +26,7 @@ from . import current_services, protocol
 from . import payloads as p
 from .publish import publish
 from .ratelimit import current_limits, socket_ack
+from .rejections import localised
 from .team import joined_state
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def acknowledged(handler: Callable[..., Ack]) -> Callable[..., Ack]:
         except p.PayloadError as exc:
             return {"ok": False, "error": f"malformed payload: {exc}", "retryable": False}
         except (CommandRejected, ExerciseNotFound, accounts.AccountError) as exc:
-            return {"ok": False, "error": str(exc), "retryable": False}
+            return {"ok": False, "error": localised(str(exc)), "retryable": False}
         except PermissionError as exc:
             return {"ok": False, "error": str(exc), "retryable": False}
         except (OperationalError, DBAPIError, WriteConflict):

@@ -16,6 +16,7 @@ from . import payloads as p
 from .i18n import use_exercise_language
 from .publish import publish
 from .ratelimit import client_ip, current_limits, too_many
+from .rejections import localised
 
 bp = Blueprint("team", __name__)
 
@@ -65,7 +66,7 @@ def join_code(code: str) -> ResponseReturnValue:
                 exercise_id, lambda ex, now: ex.join(now, participant_id, slot, display_name, role)
             )
         except CommandRejected as exc:
-            error = str(exc)
+            error = localised(str(exc))
         else:
             publish(current_app._get_current_object(), exercise_id, events)  # type: ignore[attr-defined]
             session.clear()

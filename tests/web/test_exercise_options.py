@@ -62,3 +62,22 @@ def test_the_roles_and_options_read_in_french(app, services):
     participant.get(f"/join/{code}?lang=fr")
     page = participant.get(f"/join/{code}").get_data(as_text=True)
     assert "Chef d’équipe" in page and "Porte-parole" in page
+
+
+def test_refusals_participants_meet_are_said_in_their_language(app, services):
+    from simulator.web.rejections import localised
+
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert localised("cannot publish a reply: the exercise is paused") == (
+            "Vous ne pouvez pas publier de réponse : l’exercice est en pause."
+        )
+        assert localised("this draft was already approved by Lee") == "Ce brouillon a déjà été examiné par Lee."
+        assert localised("something the table does not know") == "something the table does not know"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert localised("a reply cannot be empty") == "a reply cannot be empty"
+    _, state = create(app, services, chain_of_command="on")
+    participant = app.test_client()
+    code = state.teams["team-1"].join_code
+    participant.get(f"/join/{code}?lang=fr")
+    page = participant.post(f"/join/{code}", data={"display_name": "Max", "role": "boss"}).get_data(as_text=True)
+    assert "Choisissez l’un des rôles proposés." in page
