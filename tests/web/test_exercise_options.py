@@ -71,7 +71,9 @@ def test_refusals_participants_meet_are_said_in_their_language(app, services):
         assert localised("cannot publish a reply: the exercise is paused") == (
             "Vous ne pouvez pas publier de réponse : l’exercice est en pause."
         )
-        assert localised("this draft was already approved by Lee") == "Ce brouillon a déjà été examiné par Lee."
+        assert (
+            localised("this draft was already approved by Lee") == "Ce brouillon a déjà été examiné par Lee."
+        )
         assert localised("something the table does not know") == "something the table does not know"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert localised("a reply cannot be empty") == "a reply cannot be empty"
@@ -79,5 +81,7 @@ def test_refusals_participants_meet_are_said_in_their_language(app, services):
     participant = app.test_client()
     code = state.teams["team-1"].join_code
     participant.get(f"/join/{code}?lang=fr")
-    page = participant.post(f"/join/{code}", data={"display_name": "Max", "role": "boss"}).get_data(as_text=True)
+    page = participant.post(f"/join/{code}", data={"display_name": "Max", "role": "boss"}).get_data(
+        as_text=True
+    )
     assert "Choisissez l’un des rôles proposés." in page
