@@ -825,7 +825,6 @@ class Exercise:
         }
         published = draft.text
         if decision == "edit":
-            inject = self.state.inject(draft.inject_id) if draft.inject_id else None
             _, _, published = self._checked_reply(
                 draft.team, draft.key, text or "", draft.kind, draft.inject_id, draft.channel
             )
