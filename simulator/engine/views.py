@@ -10,6 +10,7 @@ snapshot and then each push, in ``seq`` order, with the same code.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -203,6 +204,33 @@ def _status(event: Event, state: ExerciseState) -> dict[str, Any]:
     }
 
 
+# Events about one team (``data["team"]``) that no other team sees and that change no other team's
+# mood (a planned reaction is the console's business only).
+_ONE_TEAM_EVENTS = frozenset(
+    {
+        EventType.inject_delivered,
+        EventType.reaction_planned,
+        EventType.reply_posted,
+        EventType.participant_joined,
+        EventType.participant_role_changed,
+        EventType.draft_submitted,
+        EventType.draft_reviewed,
+    }
+)
+
+
+def teams_concerned(state: ExerciseState, events: Iterable[Event]) -> list[str]:
+    """The teams whose screens or mood ``events`` may change, in the exercise's order.
+
+    A reply concerns its own team only: publishing it need not ask each of 50 teams what it sees."""
+    wanted: set[str] = set()
+    for event in events:
+        if event.type not in _ONE_TEAM_EVENTS:
+            return list(state.teams)
+        wanted.add(event.data["team"])
+    return [slot for slot in state.teams if slot in wanted]
+
+
 def team_item(state: ExerciseState, event: Event, team: str) -> dict[str, Any] | None:
     """What team ``team`` sees of ``event``, or None when the event is none of its business."""
     d = event.data
@@ -374,11 +402,14 @@ def team_pulses(
     return pulses
 
 
-def moods_payload(state: ExerciseState, now: datetime) -> dict[str, dict[str, Any]]:
-    """Every team's mood now, for the console: value, whether it is rising, and how many posts heat it."""
+def moods_payload(
+    state: ExerciseState, now: datetime, slots: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Teams' moods now (every team's by default), for the console: value, whether it is rising,
+    and which posts heat it."""
     now_s = state.scenario_time(now)
     result = {}
-    for slot in state.teams:
+    for slot in state.teams if slots is None else slots:
         mood = state.mood(slot)
         result[slot] = {
             "value": round(mood.value_at(now_s), 1),

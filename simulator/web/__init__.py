@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..config import SettingsError, instance_secret_key, load_settings
 from ..paths import static_dir, templates_dir
 from ..services import Services, open_services
-from .extensions import csrf, socketio
+from .extensions import JsonPacket, csrf, socketio
 
 MAX_SOCKET_MESSAGE_BYTES = 64 * 1024
 
@@ -71,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None, services: Services | N
         # None keeps Flask-SocketIO's same-origin check; never "*" or [] (both disable it).
         cors_allowed_origins=settings.allowed_origins or None,
         max_http_buffer_size=MAX_SOCKET_MESSAGE_BYTES,
+        serializer=JsonPacket,
         logger=False,
         engineio_logger=False,
     )

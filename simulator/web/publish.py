@@ -57,14 +57,17 @@ def publish(app: Flask, exercise_id: str, events: list[Event]) -> None:
     """Push newly stored events to every audience that may see them.
 
     Team screens first, then the projector, then the facilitators: an inject reaches the rooms
-    before the console's larger push (every team's delivery) is encoded."""
+    before the console's larger push (every team's delivery) is encoded. Only the teams the events
+    concern are looked at: a reply is one team's business, not fifty's."""
     if not events:
         return
     services = services_of(app)
     state = services.store.cached(exercise_id).state  # holds ``events``: they were just stored here
-    clock = views.clock_payload(state, services.clock.now())
+    now = services.clock.now()
+    clock = views.clock_payload(state, now)
+    concerned = views.teams_concerned(state, events)
     per_team = []
-    for slot in state.teams:
+    for slot in concerned:
         items = [item for e in events if (item := views.team_item(state, e, slot)) is not None]
         if items:
             per_team.append((team_room(exercise_id, slot), {"items": items, "clock": clock}))
@@ -79,7 +82,7 @@ def publish(app: Flask, exercise_id: str, events: list[Event]) -> None:
         {
             "items": [views.facilitator_item(state, e) for e in events],
             "clock": clock,
-            "moods": views.moods_payload(state, services.clock.now()),
+            "moods": views.moods_payload(state, now, concerned),  # the others' come with the clock
         },
         to=facilitator_room(exercise_id),
         namespace=FACILITATOR_NS,

@@ -276,14 +276,20 @@
     dirtyReactions.add(id);
   }
 
-  /** Every team's public mood, from the snapshot, a clock or a push: the freshest clock wins. */
-  function setMoods(moods, at) {
+  /** Teams' public moods: every team's from the snapshot or a clock, the teams a push concerns from
+   * a push (`partial`, merged into the others). The freshest clock wins. */
+  function setMoods(moods, at, partial = false) {
     if (!state || !moods || typeof moods !== "object") return;
     if (typeof at === "number") {
       if (at < state.moodsAt) return;  // a push held during a sync may be older than the sync's answer
       state.moodsAt = at;
     }
-    state.moods = new Map(Object.entries(moods));
+    const entries = Object.entries(moods);
+    if (partial) {
+      for (const [team, mood] of entries) state.moods.set(team, mood);
+    } else {
+      state.moods = new Map(entries);
+    }
     dirty.moods = true;
   }
 
@@ -317,7 +323,7 @@
     for (const name of ["clock", "push"]) {
       conn.socket.on(name, (message) => {
         if (!loaded || !message || !message.moods) return;
-        setMoods(message.moods, message.clock?.server_at_ms);
+        setMoods(message.moods, message.clock?.server_at_ms, name === "push");
         flush();
       });
     }
