@@ -18,3 +18,9 @@ def first_match(text: str, phrases: Iterable[str], language: str = "en") -> str 
     """The first of ``phrases`` that ``text`` says, or None."""
     found = Text(text, language).first(phrases)
     return found.phrase if found else None
+
+
+def first_matches(text: str, groups: Iterable[Iterable[str]], language: str = "en") -> list[str | None]:
+    """For each group of phrases, the first one ``text`` says, or None; ``text`` is prepared once."""
+    prepared = Text(text, language)
+    return [found.phrase if (found := prepared.first(phrases)) else None for phrases in groups]

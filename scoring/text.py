@@ -86,8 +86,12 @@ def _phrase_stems(text: str, language: str) -> tuple[str, ...]:
     return tuple(stem(w, language) for w in words(text, language))
 
 
+@lru_cache(maxsize=262_144)
 def same_word(a: str, b: str) -> bool:
-    """Stems that count as the same word (see policy, rule 3)."""
+    """Stems that count as the same word (see policy, rule 3).
+
+    Cached: a scenario's phrases meet the same few thousand words of its replies again and again
+    (a reply's rubric is looked up as it arrives, then again by the report)."""
     if a == b:
         return True
     shorter, longer = sorted((a, b), key=len)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scoring.matching import first_match
+from scoring.matching import first_matches
 
 from .scenario import Inject, Persona, PersonaKind, Reaction, Scenario
 
@@ -37,11 +37,12 @@ def rubric_matches(text: str, inject: Inject | None, language: str) -> RubricMat
     """The key points a reply covers and the red flags it raises, for the inject it answers."""
     if inject is None:
         return NO_MATCH
-    covered = tuple(k.id for k in inject.rubric.key_points if first_match(text, k.phrases, language))
+    rubric = inject.rubric
+    found = first_matches(text, [item.phrases for item in (*rubric.key_points, *rubric.red_flags)], language)
+    said, raised = found[: len(rubric.key_points)], found[len(rubric.key_points) :]
+    covered = tuple(k.id for k, phrase in zip(rubric.key_points, said, strict=True) if phrase is not None)
     flags = tuple(
-        (flag.id, phrase)
-        for flag in inject.rubric.red_flags
-        if (phrase := first_match(text, flag.phrases, language)) is not None
+        (f.id, phrase) for f, phrase in zip(rubric.red_flags, raised, strict=True) if phrase is not None
     )
     return RubricMatch(covered, flags)
 
