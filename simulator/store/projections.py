@@ -5,7 +5,7 @@ does not."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..engine.events import Event, EventType
@@ -40,7 +40,13 @@ def project_all(session: Session, exercise_id: str, events: list[Event]) -> None
     for event in events:
         values.update(_exercise_changes(event))
     session.execute(update(ExerciseRecord).where(ExerciseRecord.id == exercise_id).values(**values))
-    session.add_all([row for event in events if (row := _row(exercise_id, event)) is not None])
+    per_table: dict[type[Base], list[dict[str, object]]] = {}
+    for event in events:
+        if (row := _row(exercise_id, event)) is not None:
+            per_table.setdefault(row[0], []).append(row[1])
+    for model, rows in per_table.items():
+        # Core executemany, not ORM objects: a burst of replies is inserted without the unit of work.
+        session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
 
 
 def _exercise_changes(event: Event) -> dict[str, object]:
@@ -77,19 +83,20 @@ def project(session: Session, exercise_id: str, event: Event) -> None:
     session.execute(update(ExerciseRecord).where(ExerciseRecord.id == exercise_id).values(**values))
     row = _row(exercise_id, event)
     if row is not None:
-        session.add(row)
+        model, values = row
+        session.add(model(**values))
 
 
-def _row(exercise_id: str, event: Event) -> Base | None:
-    """The projection row an event adds, if any."""
+def _row(exercise_id: str, event: Event) -> tuple[type[Base], dict[str, object]] | None:
+    """The projection row an event adds, if any: its model and its column values."""
     d = event.data
     match event.type:
         case EventType.team_added:
-            return TeamRecord(
+            return TeamRecord, dict(
                 exercise_id=exercise_id, slot=d["slot"], name=d["name"], join_code=d["join_code"]
             )
         case EventType.participant_joined:
-            return ParticipantRecord(
+            return ParticipantRecord, dict(
                 id=d["participant_id"],
                 exercise_id=exercise_id,
                 team_slot=d["team"],
@@ -97,7 +104,7 @@ def _row(exercise_id: str, event: Event) -> Base | None:
                 joined_at=event.at,
             )
         case EventType.inject_delivered:
-            return DeliveryRecord(
+            return DeliveryRecord, dict(
                 exercise_id=exercise_id,
                 inject_id=d["inject_id"],
                 team_slot=d["team"],
@@ -107,7 +114,7 @@ def _row(exercise_id: str, event: Event) -> Base | None:
                 event_id=event.id,
             )
         case EventType.reply_posted:
-            return ReplyRecord(
+            return ReplyRecord, dict(
                 id=d["reply_id"],
                 exercise_id=exercise_id,
                 team_slot=d["team"],
