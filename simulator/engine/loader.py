@@ -47,18 +47,22 @@ class ScenarioInvalid(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-# --- YAML with positions -------------------------------------------------------------------------
+# --- YAML with positions (public: msel.py places the problems of a CSV's YAML header with them) ---
 
 
-def _field_path(loc: Iterable[Any]) -> str:
+def field_path(loc: Iterable[Any]) -> str:
+    """A pydantic location as a dotted field path: ``("injects", 2, "at")`` -> ``"injects[2].at"``."""
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 
-def _locate(root: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[int | None, tuple[Any, ...]]:
-    """Return (1-based line, the part of ``loc`` that exists in the YAML) for a pydantic location."""
+def locate(root: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[int | None, tuple[Any, ...]]:
+    """Return (1-based line, the part of ``loc`` that exists in the YAML) for a pydantic location.
+
+    ``root`` is the composed YAML document (``yaml.compose``); the line is that of the deepest node of
+    ``loc`` found in it (``None`` when there is no document)."""
     node, found = root, ()
     line = root.start_mark.line + 1 if root is not None else None
     for part in loc:
@@ -77,9 +81,10 @@ def _locate(root: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[int | None, t
     return line, found
 
 
-def _key_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """Line of the key ``loc[-1]`` inside the mapping at ``loc[:-1]`` (for unknown fields)."""
-    line, found = _locate(root, loc[:-1])
+def key_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the key ``loc[-1]`` inside the mapping at ``loc[:-1]`` (for unknown fields); when
+    that key is not there, the line ``locate`` gives for the mapping."""
+    line, found = locate(root, loc[:-1])
     node = root
     for part in found:
         node = _child(node, part)
@@ -154,7 +159,9 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 120 else text[:120] + "…"
 
 
-def _duplicate_keys(node: yaml.Node, path: tuple[Any, ...] = ()) -> Iterator[tuple[int, str, str]]:
+def duplicate_keys(node: yaml.Node, path: tuple[Any, ...] = ()) -> Iterator[tuple[int, str, str]]:
+    """Every key given twice in a mapping of the YAML tree ``node`` (``path`` is where ``node`` sits), as
+    (1-based line of the repeated key, its field path, a message naming the line it was first given on)."""
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key, value in node.value:
@@ -162,15 +169,15 @@ def _duplicate_keys(node: yaml.Node, path: tuple[Any, ...] = ()) -> Iterator[tup
             if name in seen:
                 yield (
                     key.start_mark.line + 1,
-                    _field_path((*path, name)),
+                    field_path((*path, name)),
                     f"duplicate key (first given on line {seen[name]}); give each key once",
                 )
             else:
                 seen[name] = key.start_mark.line + 1
-            yield from _duplicate_keys(value, (*path, name))
+            yield from duplicate_keys(value, (*path, name))
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            yield from _duplicate_keys(item, (*path, index))
+            yield from duplicate_keys(item, (*path, index))
 
 
 # --- schema errors in plain words ----------------------------------------------------------------
@@ -533,11 +540,11 @@ def parse_scenario(text: str, source: str = "<scenario>") -> tuple[Scenario | No
             Problem(source, 1, "", f"expected a mapping of scenario fields (id, title, …), got {got}")
         ]
 
-    problems = [Problem(source, line, field, msg) for line, field, msg in _duplicate_keys(root)]
+    problems = [Problem(source, line, field, msg) for line, field, msg in duplicate_keys(root)]
     scenario, errors = scenario_errors(data)
     for loc, kind, message in errors:
-        line = _key_line(root, loc) if kind == "extra_forbidden" else _locate(root, loc)[0]
-        problems.append(Problem(source, line, _field_path(loc), message))
+        line = key_line(root, loc) if kind == "extra_forbidden" else locate(root, loc)[0]
+        problems.append(Problem(source, line, field_path(loc), message))
     problems = sorted(dict.fromkeys(problems), key=lambda p: (p.line or 0, p.field))
     return (scenario if not problems else None), problems
 

@@ -31,10 +31,10 @@ import yaml
 from .durations import format_duration
 from .loader import (
     Problem,
-    _duplicate_keys,
-    _field_path,
-    _key_line,
-    _locate,
+    duplicate_keys,
+    field_path,
+    key_line,
+    locate,
     parse_scenario,
     scenario_errors,
 )
@@ -830,7 +830,7 @@ def _table_place(
             key = f"rubric.{rest[0]}"
             if len(rest) > 1 and isinstance(rest[1], int):
                 item = _number_of(row, key, rest[1])
-                suffix = f", item {item}" + (f" ({_field_path(rest[2:])})" if rest[2:] else "")
+                suffix = f", item {item}" + (f" ({field_path(rest[2:])})" if rest[2:] else "")
         else:
             keys = [k for k in ("rubric.key_points", "rubric.red_flags") if k in table.names]
             name = " and ".join(table.names[k] for k in keys) or "key_points and red_flags"
@@ -841,7 +841,7 @@ def _table_place(
             )
     elif key == "escalate" and rest and isinstance(rest[0], int):
         item = _number_of(row, key, rest[0])
-        suffix = f", rule {item}" + (f" ({_field_path(rest[1:])})" if rest[1:] else "")
+        suffix = f", rule {item}" + (f" ({field_path(rest[1:])})" if rest[1:] else "")
     elif key == "injects" and rest and isinstance(rest[0], int):  # a reaction's list of inject ids
         item = rest[0] + 1
         suffix = f", item {item}"
@@ -950,8 +950,8 @@ def parse_csv(content: str | bytes, source: str = "<csv>") -> tuple[Scenario | N
             if len(loc) == 1 and table.header is not None:
                 return _order("injects"), table.header.line, "injects"
             return _table_place(table, loc[1:], kind)
-        yaml_line = _key_line(root, loc) if kind == "extra_forbidden" else _locate(root, loc)[0]
-        return (), file_line(yaml_line), _field_path(loc)
+        yaml_line = key_line(root, loc) if kind == "extra_forbidden" else locate(root, loc)[0]
+        return (), file_line(yaml_line), field_path(loc)
 
     return _validate(data, place, problems), problems.sorted()
 
@@ -989,12 +989,12 @@ def _csv_header(
     if not isinstance(data, dict):
         problems.add((), file_line(1), "", "the # lines must be a mapping of scenario fields (id, title, …)")
         return None, None
-    for line, where, message in _duplicate_keys(root):
+    for line, where, message in duplicate_keys(root):
         problems.add((), file_line(line), where, message)
     if "injects" in data:
         problems.add(
             (),
-            file_line(_key_line(root, ("injects",))),
+            file_line(key_line(root, ("injects",))),
             "injects",
             "injects go in the table below the # lines, one row per inject",
         )
