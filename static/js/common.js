@@ -221,5 +221,39 @@
     }
   }
 
-  window.CrisisDrill = { el, fmtClock, fmtDuration, fmtCount, ScenarioClock, windowState, reach, newKey, connect, Outbox, hash };
+  /** Characters as the server counts them (Python's len(): code points), where maxlength counts UTF-16
+      units (an emoji is two). With spaces="collapse", runs of whitespace count as one space and the ends
+      not at all, as the server stores names. */
+  function charCount(text, spaces) {
+    const value = spaces === "collapse" ? String(text).trim().split(/\s+/).join(" ") : String(text);
+    return [...value].length;
+  }
+
+  /**
+   * Fields with data-max-chars="N" (names: N is the server's limit) are invalid past N characters as the
+   * server counts them, with the page's translated data-max-chars-message (data-max-chars-spaces:
+   * see charCount). Their maxlength is 2 × N, the UTF-16 worst case, so the browser never cuts first.
+   */
+  const limited = new WeakSet();
+  function limitChars(root) {
+    for (const field of (root || document).querySelectorAll("input[data-max-chars], textarea[data-max-chars]")) {
+      const max = Number(field.dataset.maxChars);
+      if (!Number.isFinite(max) || limited.has(field)) continue;
+      limited.add(field);
+      const check = () => {
+        const over = charCount(field.value, field.dataset.maxCharsSpaces) > max;
+        field.setCustomValidity(over ? field.dataset.maxCharsMessage || `≤ ${max}` : "");
+      };
+      field.addEventListener("input", check);
+      check();  // a value the server sent back (a form shown again with its error)
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => limitChars());
+  else limitChars();
+
+  window.CrisisDrill = {
+    el, fmtClock, fmtDuration, fmtCount, ScenarioClock, windowState, reach, newKey, connect, Outbox, hash,
+    charCount, limitChars,
+  };
 })();
