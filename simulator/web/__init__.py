@@ -11,6 +11,7 @@ from ..config import SettingsError, instance_secret_key, load_settings
 from ..paths import static_dir, templates_dir
 from ..services import Services, open_services
 from .extensions import JsonPacket, csrf, socketio
+from .sessions import SocketAwareSessionInterface
 
 MAX_SOCKET_MESSAGE_BYTES = 64 * 1024
 
@@ -40,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None, services: Services | N
     )
     if test_config:
         app.config.update(test_config)
+    app.session_interface = SocketAwareSessionInterface()
     app.extensions["crisisdrill"] = services
 
     from . import authoring, facilitator, i18n, pages, payloads, projector, ratelimit, reports, sockets, team
