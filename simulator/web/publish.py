@@ -89,26 +89,36 @@ def publish(app: Flask, exercise_id: str, events: list[Event]) -> None:
     )
 
 
-def heartbeat(app: Flask, exercise_id: str) -> None:
+def heartbeat(app: Flask, exercise_id: str, share: tuple[int, int] = (0, 1)) -> None:
     """The clock and the last ``seq``, so screens resynchronise and notice a lost push; with them
     what moves between events: every team's mood for the console, and each team's pulse (like and
-    share counts, its mood when shown) for its screens."""
+    share counts, its mood when shown) for its screens.
+
+    ``share`` ``(k, n)``: only the k-th of n shares of the teams (by their order), and the console
+    and projector with share 0; the scheduler sends one share per tick, so each screen still gets a
+    heartbeat every interval but never all of them at once (a heartbeat to 500 screens is as much
+    work as an inject, and an inject sent meanwhile waited for it)."""
+    k, n = share
     services = services_of(app)
     state = services.store.exercise(exercise_id).state
     now = services.clock.now()
     message = {"clock": views.clock_payload(state, now), "last_seq": state.last_seq}
-    socketio.emit(
-        CLOCK,
-        {**message, "moods": views.moods_payload(state, now)},
-        to=facilitator_room(exercise_id),
-        namespace=FACILITATOR_NS,
-    )
+    if k == 0:
+        socketio.emit(
+            CLOCK,
+            {**message, "moods": views.moods_payload(state, now)},
+            to=facilitator_room(exercise_id),
+            namespace=FACILITATOR_NS,
+        )
+        socketio.emit(CLOCK, message, to=projector_room(exercise_id), namespace=PROJECTOR_NS)
+    teams = [slot for i, slot in enumerate(state.teams) if i % n == k]
+    if not teams:
+        return
     per_team = [
         (team_room(exercise_id, slot), {**message, "pulse": pulse})
-        for slot, pulse in views.team_pulses(state, now).items()
+        for slot, pulse in views.team_pulses(state, now, teams).items()
     ]
     emit_grouped(CLOCK, per_team, TEAM_NS)
-    socketio.emit(CLOCK, message, to=projector_room(exercise_id), namespace=PROJECTOR_NS)
 
 
 def end_user_sessions(name: str) -> None:

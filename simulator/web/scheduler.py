@@ -13,7 +13,6 @@ any process receive them.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 from flask import Flask
@@ -28,6 +27,7 @@ log = logging.getLogger(__name__)
 
 TICK_INTERVAL_S = 0.25
 HEARTBEAT_INTERVAL_S = 2.0
+HEARTBEAT_SHARES = round(HEARTBEAT_INTERVAL_S / TICK_INTERVAL_S)  # one share of the teams per tick
 
 
 def tick_once(app: Flask) -> int:
@@ -45,9 +45,10 @@ def tick_once(app: Flask) -> int:
     return stored
 
 
-def heartbeat_once(app: Flask) -> None:
+def heartbeat_once(app: Flask, share: tuple[int, int] = (0, 1)) -> None:
+    """Clock heartbeats of every live exercise: to every screen, or to ``share`` (see ``heartbeat``)."""
     for exercise_id in services_of(app).store.live_exercise_ids():
-        heartbeat(app, exercise_id)
+        heartbeat(app, exercise_id, share)
 
 
 def scheduler_lease(app: Flask) -> Lease:
@@ -60,7 +61,7 @@ def run_scheduler(
 ) -> None:
     """Tick while holding the scheduler lease, until ``should_stop()``; survive database hiccups."""
     lease = lease or scheduler_lease(app)
-    last_heartbeat = 0.0
+    ticks = 0
     holding = False
     while not should_stop():
         try:
@@ -70,9 +71,8 @@ def run_scheduler(
                         log.info("scheduler: this process (%s) now releases injects", lease.holder)
                         holding = True
                     tick_once(app)
-                    if time.monotonic() - last_heartbeat >= HEARTBEAT_INTERVAL_S:
-                        heartbeat_once(app)
-                        last_heartbeat = time.monotonic()
+                    heartbeat_once(app, (ticks % HEARTBEAT_SHARES, HEARTBEAT_SHARES))
+                    ticks += 1
                 elif holding:
                     log.warning("scheduler: lease lost to another process; standing by")
                     holding = False
