@@ -231,6 +231,24 @@ def teams_concerned(state: ExerciseState, events: Iterable[Event]) -> list[str]:
     return [slot for slot in state.teams if slot in wanted]
 
 
+def team_items(state: ExerciseState, events: list[Event]) -> dict[str, list[dict[str, Any]]]:
+    """What each team sees of ``events``, for the teams that see something, in the exercise's order.
+
+    An event about one team is looked at for that team only: an inject released to 50 teams is 50
+    events of one team each, not 2,500 questions."""
+    owned = [(event, event.data["team"] if event.type in _ONE_TEAM_EVENTS else None) for event in events]
+    result = {}
+    for slot in teams_concerned(state, events):
+        items = [
+            item
+            for event, owner in owned
+            if owner in (None, slot) and (item := team_item(state, event, slot)) is not None
+        ]
+        if items:
+            result[slot] = items
+    return result
+
+
 def team_item(state: ExerciseState, event: Event, team: str) -> dict[str, Any] | None:
     """What team ``team`` sees of ``event``, or None when the event is none of its business."""
     d = event.data

@@ -65,12 +65,10 @@ def publish(app: Flask, exercise_id: str, events: list[Event]) -> None:
     state = services.store.cached(exercise_id).state  # holds ``events``: they were just stored here
     now = services.clock.now()
     clock = views.clock_payload(state, now)
-    concerned = views.teams_concerned(state, events)
-    per_team = []
-    for slot in concerned:
-        items = [item for e in events if (item := views.team_item(state, e, slot)) is not None]
-        if items:
-            per_team.append((team_room(exercise_id, slot), {"items": items, "clock": clock}))
+    per_team = [
+        (team_room(exercise_id, slot), {"items": items, "clock": clock})
+        for slot, items in views.team_items(state, events).items()
+    ]
     emit_grouped(PUSH, per_team, TEAM_NS)
     shown = [item for e in events if (item := views.projector_item(state, e)) is not None]
     if shown:
@@ -82,7 +80,8 @@ def publish(app: Flask, exercise_id: str, events: list[Event]) -> None:
         {
             "items": [views.facilitator_item(state, e) for e in events],
             "clock": clock,
-            "moods": views.moods_payload(state, now, concerned),  # the others' come with the clock
+            # The moods of the teams these events concern; the others' come with the clock.
+            "moods": views.moods_payload(state, now, views.teams_concerned(state, events)),
         },
         to=facilitator_room(exercise_id),
         namespace=FACILITATOR_NS,
