@@ -133,6 +133,20 @@ class ExerciseStore:
             exercise = self._cache.get(exercise_id)
         return exercise if exercise is not None else self.exercise(exercise_id)
 
+    def peek(self, exercise_id: str, command: Command) -> list[Event]:
+        """The events ``command`` would store on the state this process last saw; stores nothing.
+
+        For the scheduler, which asks every tick whether anything is due when almost always nothing
+        is: a real ``run`` is a write transaction. The cached state misses what other processes did
+        since this one last read the log (the scheduler's heartbeat reads it every tick), so a
+        release that only they made due waits one tick; a false "due" costs one empty ``run``."""
+        with self._lock(exercise_id):
+            exercise = self._cache.get(exercise_id)
+            if exercise is None:
+                with self.sessions() as session:
+                    exercise = self._fresh(session, exercise_id)
+            return command(exercise, self.clock.now())
+
     def events_after(self, exercise_id: str, after_seq: int = 0, limit: int = 10_000) -> list[Event]:
         """Stored events with ``seq > after_seq``, in order (for clients catching up)."""
         with self.sessions() as session:

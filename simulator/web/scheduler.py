@@ -36,6 +36,8 @@ def tick_once(app: Flask) -> int:
     stored = 0
     for exercise_id in store.running_exercise_ids():
         try:
+            if not store.peek(exercise_id, lambda exercise, now: exercise.tick(now)):
+                continue  # nothing due: no write transaction
             events = store.run(exercise_id, lambda exercise, now: exercise.tick(now))
         except CommandRejected:
             continue  # paused or ended between the query and the tick
