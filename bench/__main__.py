@@ -60,12 +60,12 @@ def run(parts: set[str], quick: bool, modes: list[str], folder: Path) -> dict[st
             results["fanout"][mode] = live.fanout_mode(lab, lab.sqlite(), mode)
             done(f"fan-out {mode}")
     if "ingest" in parts:
-        results["ingest"] = {"SQLite": live.ingestion(lab, lab.sqlite(), "sqlite")}
+        results["ingest"] = {"SQLite (eventlet)": live.ingestion(lab, lab.sqlite(), "sqlite")}
         done("ingestion on SQLite")
     if parts & {"ingest", "scaleout"}:
         on_postgres = live.postgres(lab, parts)
-        if "ingest" in on_postgres:
-            results["ingest"]["PostgreSQL"] = on_postgres["ingest"]
+        for name, measured in on_postgres.get("ingest", {}).items():
+            results["ingest"][name] = measured
         if "scaleout" in on_postgres:
             results["scaleout"] = on_postgres["scaleout"]
         results["servers"] = server_versions(POSTGRES_URL, live.QUEUE_URL)

@@ -177,7 +177,11 @@ def postgres(lab: Lab, parts: set[str]) -> dict[str, Any]:
         deployment = Deployment(lab.folder / "postgres", database_url=url)
         try:
             if "ingest" in parts:
-                results["ingest"] = ingestion(lab, deployment, "postgres")
+                results["ingest"] = {
+                    "PostgreSQL (eventlet)": ingestion(lab, deployment, "postgres"),
+                    # The production recommendation (docs/deployment.md): psycopg 3, natively cooperative.
+                    "PostgreSQL (gevent, psycopg 3)": ingestion(lab, deployment, "postgres", "gevent"),
+                }
             if "scaleout" in parts:
                 results["scaleout"] = scale_out(lab, deployment)
         finally:

@@ -167,14 +167,17 @@ def memory_section(results: dict[str, Any]) -> list[str]:
 
 def ingest_section(results: dict[str, Any]) -> list[str]:
     lines = [
-        "## 2. Reply ingestion (commit before ack), eventlet",
+        "## 2. Reply ingestion (commit before ack)",
+        "",
+        "Under eventlet (the default) on both databases, and under gevent with psycopg 3 on PostgreSQL",
+        "(the production recommendation, docs/deployment.md).",
         "",
         "500 screens on 50 teams; 100 repliers (2 per team) post replies at 550/s in total (above the 500/s target), open loop",
         "(they do not wait for acknowledgements), while the facilitator keeps fanning injects out. Then",
         "every replier answers the same inject at the same instant, and sends the same replies again (a",
         "retry after a lost acknowledgement); the database is checked after each.",
         "",
-        "| database | replies/s | ack p50 / p99 / max | failed | in the database | fan-out meanwhile p50 / p99 / last screen | burst acks p50 / p99 | burst stored once, retries duplicate |",
+        "| database (async mode) | replies/s | ack p50 / p99 / max | failed | in the database | fan-out meanwhile p50 / p99 / last screen | burst acks p50 / p99 | burst stored once, retries duplicate |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for database, series in results.get("ingest", {}).items():
