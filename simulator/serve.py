@@ -19,43 +19,21 @@ if ASYNC_MODE == "eventlet":
         """Let psycopg2 wait for PostgreSQL through eventlet's hub instead of blocking it.
 
         monkey_patch() cannot reach libpq's own socket: without this callback every query, and every
-        commit's WAL flush, stops all screens for its duration (measured in docs/benchmarks.md).
-
-        The callback first waits up to ``PG_SPIN_MS`` (environment; default 2, 0 always yields) for
-        the answer without yielding: a statement on a nearby server answers in a fraction of a
-        millisecond, while a yield waits for the hub to serve everything else that is ready (a
-        fan-out to hundreds of screens takes tens of milliseconds). A reply's commit is about eight
-        round trips, so yielding on each one made a busy server's acknowledgements many times slower
-        than the database itself. Only a slow answer (a lock held by another process, a distant
-        server) yields, after blocking the loop for at most ``PG_SPIN_MS``."""
+        commit's WAL flush, stops all screens for its duration (measured in docs/benchmarks.md)."""
         try:
             from psycopg2 import OperationalError, extensions
         except ImportError:  # SQLite only
             return
-        from eventlet.patcher import original
-
-        blocking = original("select")  # poll, not select: select cannot watch a descriptor above 1023
-        spin_ms = float(os.environ.get("PG_SPIN_MS", "2"))
-
-        def ready(fd: int, events: int) -> bool:
-            if spin_ms <= 0:
-                return False
-            poller = blocking.poll()
-            poller.register(fd, events)
-            return bool(poller.poll(spin_ms))
 
         def wait(connection: object, timeout: float | None = None) -> None:
-            fd = connection.fileno()  # type: ignore[attr-defined]
             while True:
                 state = connection.poll()  # type: ignore[attr-defined]
                 if state == extensions.POLL_OK:
                     return
                 if state == extensions.POLL_READ:
-                    if not ready(fd, blocking.POLLIN):
-                        eventlet.hubs.trampoline(fd, read=True)  # type: ignore[attr-defined]
+                    eventlet.hubs.trampoline(connection.fileno(), read=True)  # type: ignore[attr-defined]
                 elif state == extensions.POLL_WRITE:
-                    if not ready(fd, blocking.POLLOUT):
-                        eventlet.hubs.trampoline(fd, write=True)  # type: ignore[attr-defined]
+                    eventlet.hubs.trampoline(connection.fileno(), write=True)  # type: ignore[attr-defined]
                 else:
                     raise OperationalError(f"bad state from psycopg2 poll: {state!r}")
 
