@@ -22,7 +22,7 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import snowballstemmer
 from rapidfuzz import fuzz
@@ -112,15 +112,24 @@ def find_sequence(
 ) -> tuple[int, int] | None:
     """(first, last) indexes in ``haystack`` where ``needle`` is said (rule 4), or None.
     ``same(wanted, token)`` decides whether two stems are the same word."""
-    if not needle:
+    return find_accepted([partial(same, wanted) for wanted in needle], haystack)
+
+
+def find_accepted(
+    accepts: Sequence[Callable[[str], bool]], haystack: Sequence[str]
+) -> tuple[int, int] | None:
+    """``find_sequence`` with, for each word of the needle, the test a token must pass to be it
+    (a set's ``__contains__`` where the alike stems are known in advance: the report's hot loop)."""
+    if not accepts:
         return None
+    first, rest = accepts[0], accepts[1:]
     for start, token in enumerate(haystack):
-        if not same(needle[0], token):
+        if not first(token):
             continue
         position = start
-        for wanted in needle[1:]:
+        for accept in rest:
             window = haystack[position + 1 : position + 2 + MAX_GAP]
-            step = next((i for i, t in enumerate(window, start=1) if same(wanted, t)), None)
+            step = next((i for i, t in enumerate(window, start=1) if accept(t)), None)
             if step is None or any(t in NEGATION_STEMS for t in window[: step - 1]):
                 break
             position += step
@@ -454,7 +463,7 @@ class PhraseMatcher:
         return prepared
 
     def _find(self, prepared: Text, phrase: str, needle: tuple[str, ...]) -> Match | None:
-        found = find_sequence(needle, prepared.stems, lambda wanted, token: token in self.same[wanted])
+        found = find_accepted([self.same[wanted].__contains__ for wanted in needle], prepared.stems)
         if found is not None:
             start, last = found
             return Match(phrase, " ".join(prepared.words[start : last + 1]), start)
