@@ -52,7 +52,7 @@ translations: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports --config setup.cfg
+	$(BIN)/lint-imports setup.cfg
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .
