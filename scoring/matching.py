@@ -16,8 +16,7 @@ def says(text: str, phrase: str, language: str = "en") -> bool:
 
 def first_match(text: str, phrases: Iterable[str], language: str = "en") -> str | None:
     """The first of ``phrases`` that ``text`` says, or None."""
-    found = Text(text, language).first(phrases)
-    return found.phrase if found else None
+    return first_matches(text, [phrases], language)[0]
 
 
 def first_matches(text: str, groups: Iterable[Iterable[str]], language: str = "en") -> list[str | None]:

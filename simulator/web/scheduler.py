@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Flask
 
-from ..engine.exercise import CommandRejected
+from ..engine.events import Event
+from ..engine.exercise import CommandRejected, Exercise
 from ..store.leases import Lease
 from . import services_of
 from .extensions import socketio
@@ -30,15 +32,19 @@ HEARTBEAT_INTERVAL_S = 2.0
 HEARTBEAT_SHARES = round(HEARTBEAT_INTERVAL_S / TICK_INTERVAL_S)  # one share of the teams per tick
 
 
+def _tick(exercise: Exercise, now: datetime) -> list[Event]:
+    return exercise.tick(now)
+
+
 def tick_once(app: Flask) -> int:
     """Release what is due in every running exercise and push it; return the events stored."""
     store = services_of(app).store
     stored = 0
     for exercise_id in store.running_exercise_ids():
         try:
-            if not store.peek(exercise_id, lambda exercise, now: exercise.tick(now)):
+            if not store.peek(exercise_id, _tick):
                 continue  # nothing due: no write transaction
-            events = store.run(exercise_id, lambda exercise, now: exercise.tick(now))
+            events = store.run(exercise_id, _tick)
         except CommandRejected:
             continue  # paused or ended between the query and the tick
         if events:
