@@ -46,8 +46,14 @@ def wait_for_holder(services, server: LiveServer, timeout_s: float = 20) -> None
     raise AssertionError(f"process {pid} never took the scheduler lease (holder: {lease.current_holder()})")
 
 
+@pytest.mark.parametrize(
+    "async_mode",
+    # eventlet: the default, with psycopg2 made cooperative; gevent: the production recommendation
+    # (deploy/env.example), with psycopg 3.
+    ["eventlet", "gevent"],
+)
 def test_two_processes_share_releases_survive_a_dead_scheduler_and_a_redis_restart(
-    tmp_path: Path, postgres_url: str
+    tmp_path: Path, postgres_url: str, async_mode: str
 ) -> None:
     require_service(RedisServer.available(), "redis-server")
     redis = RedisServer(free_port(), tmp_path / "redis")
@@ -57,7 +63,7 @@ def test_two_processes_share_releases_survive_a_dead_scheduler_and_a_redis_resta
         "MESSAGE_QUEUE_URL": redis.url,
         "CRISISDRILL_INSTANCE": str(tmp_path / "instance"),  # shared: same secret key for both
         "CRISISDRILL_SCENARIOS": str(DATA),
-        "ASYNC_MODE": "eventlet",
+        "ASYNC_MODE": async_mode,
     }
     services = open_services(load_settings(env))
     migrate.upgrade(services.engine)
