@@ -39,7 +39,9 @@ class Stage:
         return 0.1 + self.screens / 5000
 
 
-FULL = (Stage(100, 10, 20), Stage(500, 50, 50), Stage(1000, 50, 25))
+# The 500-screen stage carries the targets: 100 broadcasts, so that its p99 is not decided by the
+# single slowest broadcast (with 50, one broadcast's 500 deliveries are 2 % of the sample).
+FULL = (Stage(100, 10, 20), Stage(500, 50, 100), Stage(1000, 50, 25))
 QUICK = (Stage(100, 10, 10), Stage(500, 50, 20))
 
 
