@@ -22,6 +22,10 @@ def ratio(ours: float, bare: float) -> str:
     return "–" if not bare or math.isnan(bare) or math.isnan(ours) else f"{ours / bare:.1f}×"
 
 
+# The issue asks for these modes to be reported; the targets are for the servers we ship for use.
+REPORTED_ONLY = {"threading": " (development mode: reported, not a target; docs/deployment.md)"}
+
+
 def check(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
@@ -79,7 +83,8 @@ def summary(results: dict[str, Any]) -> list[str]:
             f"| fan-out to {TARGET_SCREENS} screens, SQLite, {mode}: p50 ≤ 30 ms, p99 ≤ 60 ms, last "
             f"screen ≤ 100 ms, none lost | p50 {ms(stage['p50'])} ms, p99 {ms(stage['p99'])} ms, last "
             f"screen {ms(stage['last_max'])} ms (worst broadcast), {stage['lost']} lost | "
-            f"{check(all(stage[k] <= v for k, v in TARGETS.items()) and stage['lost'] == 0)} |"
+            f"{check(all(stage[k] <= v for k, v in TARGETS.items()) and stage['lost'] == 0)}"
+            f"{REPORTED_ONLY.get(mode, '')} |"
         )
     for database, series in results.get("ingest", {}).items():
         extra = series["stages"][0].get("extra") or {}
