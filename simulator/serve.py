@@ -54,7 +54,7 @@ from typing import Any  # noqa: E402
 from simulator.config import SettingsError, load_settings  # noqa: E402
 from simulator.services import DatabaseUnreachable, open_services  # noqa: E402
 from simulator.store.migrate import is_up_to_date  # noqa: E402
-from simulator.web import create_app  # noqa: E402
+from simulator.web import create_app, offload  # noqa: E402
 from simulator.web.extensions import socketio  # noqa: E402
 from simulator.web.scheduler import run_scheduler  # noqa: E402
 
@@ -82,6 +82,19 @@ def calm_garbage_collector() -> None:
     gc.freeze()
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, NEVER)
+
+
+def native_runner() -> offload.Runner | None:
+    """The async library's pool of native threads, for calls that would hold the loop (offload.py)."""
+    if ASYNC_MODE == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute
+    if ASYNC_MODE == "gevent":
+        import gevent
+
+        return lambda fn, *args: gevent.get_hub().threadpool.apply(fn, args)
+    return None
 
 
 def collect_garbage() -> None:
@@ -127,6 +140,7 @@ def main() -> int:
     except SettingsError as exc:  # e.g. production without SECRET_KEY
         print(f"crisisdrill run: {exc}", file=sys.stderr)
         return 2
+    offload.install(app, native_runner())
     app.wsgi_app = without_websocket_compression(app.wsgi_app)  # type: ignore[method-assign]
     calm_garbage_collector()
     socketio.start_background_task(collect_garbage)

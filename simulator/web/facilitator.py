@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from werkzeug.security import check_password_hash
 
 from ..engine.durations import format_duration
 from ..engine.exercise import CommandRejected
@@ -30,6 +31,7 @@ from ..store import accounts
 from . import current_services
 from . import payloads as p
 from .i18n import current_language, use_exercise_language
+from .offload import off_loop
 from .publish import end_user_sessions
 from .ratelimit import client_ip, current_limits, too_many
 
@@ -68,6 +70,10 @@ def join_url(code: str) -> str:
     return f"{current_services().settings.base_url}/join/{code}"
 
 
+def _verify(password_hash: str, password: str) -> bool:
+    return off_loop(check_password_hash, password_hash, password)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @p.form_limits(name=80, password=200)
 def login() -> ResponseReturnValue:
@@ -80,7 +86,7 @@ def login() -> ResponseReturnValue:
         limited = limits.check("sign_in", ip, name) or limits.check("sign_in_ip", ip)
         if limited:
             return too_many(limited)
-        if accounts.check_facilitator(current_services().sessions, name, password):
+        if accounts.check_facilitator(current_services().sessions, name, password, verify=_verify):
             session.clear()
             session["facilitator"] = name
             session["signed_in_at"] = current_services().clock.now().timestamp()
