@@ -306,11 +306,12 @@ def _debrief_rows(model: dict[str, Any], teams: dict[str, dict[str, Any]]) -> li
     return rows
 
 
-def export(model: dict[str, Any], fmt: str) -> bytes:
-    """The facilitator's report in ``fmt`` (html, pdf, csv or json), as bytes."""
+def export(model: dict[str, Any], fmt: str, pdf: Callable[[str], bytes] = to_pdf) -> bytes:
+    """The facilitator's report in ``fmt`` (html, pdf, csv or json), as bytes. ``pdf`` lays the HTML
+    out: in this process by default, in a child process from the server (``pdf_worker``)."""
     if fmt == "json":
         return to_json(model).encode()
     if fmt == "csv":
         return to_csv(model).encode()
     html = render_html(model)
-    return html.encode() if fmt == "html" else to_pdf(html)
+    return html.encode() if fmt == "html" else pdf(html)

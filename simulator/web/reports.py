@@ -26,6 +26,7 @@ from ..engine.durations import format_clock
 from ..engine.exercise import CommandRejected, ExerciseState
 from ..reporting.exports import FORMATS, export, render_html
 from ..reporting.model import report_model
+from ..reporting.pdf_worker import PdfFailed, render_in_child
 from . import current_services
 from .facilitator import facilitator_required, role_or_404, signed_in
 from .i18n import current_language, use_exercise_language
@@ -92,8 +93,18 @@ def download(exercise_id: str, fmt: str) -> ResponseReturnValue:
         abort(404)
     model = _model(current_services().store.exercise(exercise_id).state)
     filename = f"crisisdrill-{model['scenario']['id']}-{exercise_id}.{fmt}"
+    try:
+        # The PDF is laid out in a child process: seconds to a minute of WeasyPrint would otherwise
+        # stop every screen this server pushes to (pdf_worker.py).
+        data = export(model, fmt, pdf=render_in_child)
+    except PdfFailed as exc:
+        current_app.logger.error("PDF report of exercise %s: %s", exercise_id, exc)
+        message = gettext(
+            "The PDF could not be made (%(reason)s). The HTML report has the same content.", reason=str(exc)
+        )
+        return Response(message, status=500, mimetype="text/plain")
     return Response(
-        export(model, fmt),
+        data,
         mimetype=MIMETYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from simulator.reporting.pdf_worker import PdfFailed
+from simulator.web import reports
 from simulator.web.scheduler import tick_once
 from tests.web.conftest import command, console, join
 
@@ -69,6 +71,22 @@ def test_facilitator_report_debrief_release_and_team_views(app, services, exerci
     assert (
         red_http.get(f"/facilitator/exercises/{exercise_id}/report.csv").status_code == 302
     )  # not a facilitator
+
+
+def test_the_pdf_report_is_laid_out_and_a_failure_says_why(app, services, exercise_id, clock, monkeypatch):
+    client, _, _ = played(app, services, exercise_id, clock)
+    pdf = client.get(f"/facilitator/exercises/{exercise_id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.headers["Content-Disposition"].endswith(f'-{exercise_id}.pdf"')
+
+    def no_fonts(html: str) -> bytes:
+        raise PdfFailed("the PDF layout failed (exit status 1): OSError: no fonts found")
+
+    monkeypatch.setattr(reports, "render_in_child", no_fonts)
+    failed = client.get(f"/facilitator/exercises/{exercise_id}/report.pdf")
+    assert failed.status_code == 500
+    assert "OSError: no fonts found" in failed.get_data(as_text=True)
+    assert "The HTML report has the same content" in failed.get_data(as_text=True)
 
 
 def test_replay_shows_what_a_team_saw_at_a_moment(app, services, exercise_id, clock):
