@@ -7,15 +7,20 @@ ping timeout (so they would all drop and reconnect). In a child process the layo
 and the server only waits on a pipe, which eventlet and gevent make a cooperative wait (both patch
 ``subprocess``). The CLI lays out in its own process (``exports.to_pdf``).
 
-The child reads the HTML on stdin and writes the PDF on stdout; anything else goes to stderr.
+The child reads the HTML on stdin and writes the PDF on stdout; anything else goes to stderr. A child
+needs a lot of memory (460 MB at its peak for 12 teams), so a server process runs at most
+``MAX_CHILDREN`` at once; further downloads wait for a turn.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 TIMEOUT_S = 600.0
+MAX_CHILDREN = 2
+_turns = threading.BoundedSemaphore(MAX_CHILDREN)  # green under eventlet or gevent (patched first)
 
 
 class PdfFailed(RuntimeError):
@@ -24,13 +29,14 @@ class PdfFailed(RuntimeError):
 
 def render_in_child(html: str, timeout_s: float = TIMEOUT_S) -> bytes:
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", __name__],
-            input=html.encode(),
-            capture_output=True,
-            timeout=timeout_s,
-            check=False,
-        )
+        with _turns:
+            done = subprocess.run(
+                [sys.executable, "-m", __name__],
+                input=html.encode(),
+                capture_output=True,
+                timeout=timeout_s,
+                check=False,
+            )
     except subprocess.TimeoutExpired:
         raise PdfFailed(f"the PDF layout took more than {timeout_s:g} s and was stopped") from None
     if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):

@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import stat
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from simulator.reporting import pdf_worker
 from simulator.reporting.pdf_worker import PdfFailed, render_in_child
 
 
@@ -45,3 +47,20 @@ def test_a_stuck_layout_is_stopped(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "executable", fake_python(tmp_path, "exec sleep 30"))
     with pytest.raises(PdfFailed, match=r"more than 0\.3 s"):
         render_in_child("<p>x</p>", timeout_s=0.3)
+
+
+def test_children_take_turns(tmp_path, monkeypatch):
+    """Each child needs hundreds of MB: beyond ``MAX_CHILDREN`` a download waits for a turn."""
+    started = tmp_path / "started"
+    monkeypatch.setattr(sys, "executable", fake_python(tmp_path, f"echo x >> {started}; printf %%PDF-1.7"))
+    turns = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(pdf_worker, "_turns", turns)
+    turns.acquire()  # another download holds the only turn
+    results: list[bytes] = []
+    waiting = threading.Thread(target=lambda: results.append(render_in_child("<p>x</p>")))
+    waiting.start()
+    waiting.join(timeout=0.5)
+    assert waiting.is_alive() and not started.exists()  # no child while the turn is taken
+    turns.release()
+    waiting.join(timeout=30)
+    assert results == [b"%PDF-1.7"] and started.read_text() == "x\n"
